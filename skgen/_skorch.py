@@ -1,0 +1,233 @@
+"""Private skorch pieces: in-memory batching, loss-term logging and the nets.
+
+skorch owns the training loop, devices, callbacks and history. skgen adds:
+
+* :class:`TensorData` / :class:`TensorBatchIterator`: the data are moved to
+  the device once and batches are slices of that tensor (no per-sample
+  ``__getitem__`` and collation as with a ``DataLoader``, which dominates the
+  cost of small tabular batches);
+* :class:`AutoencoderNet`: the criterion returns a dict of named loss terms;
+  the net sums them, and :class:`LossTermLogger` writes the per-epoch mean of
+  every term to the history (``train_reconstruction``, ``valid_kl``, ...);
+* :class:`DivergenceCheck`: raises :class:`~skgen.exceptions.TrainingDivergedError`
+  as soon as an epoch's loss is not finite.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+from skorch import NeuralNet
+from skorch.callbacks import Callback
+from sklearn.utils import check_random_state
+
+from .exceptions import TrainingDivergedError
+
+__all__ = [
+    "AutoencoderNet",
+    "DivergenceCheck",
+    "EpochProgressBar",
+    "InMemorySplit",
+    "LossTermLogger",
+    "TensorBatchIterator",
+    "TensorData",
+]
+
+
+class TensorData(torch.utils.data.Dataset):
+    """Tensors already on the training device, with an optional target.
+
+    ``y`` is a conditioning variable (class labels for conditional
+    generators), never a regression target.
+    """
+
+    def __init__(self, X, y=None):
+        self.X = X
+        self.y = y
+
+    def __len__(self):
+        return len(self.X)
+
+    def __getitem__(self, index):
+        return self.X[index], (None if self.y is None else self.y[index])
+
+    def subset(self, index):
+        index = torch.as_tensor(np.asarray(index), dtype=torch.long, device=self.X.device)
+        return TensorData(self.X[index], None if self.y is None else self.y[index])
+
+
+class TensorBatchIterator:
+    """Mini-batches of a :class:`TensorData` by slicing, in place of a DataLoader.
+
+    Parameters
+    ----------
+    dataset : TensorData
+    batch_size : int
+    shuffle : bool, default=False
+    random_state : numpy.random.RandomState or None, default=None
+        Source of the permutation when shuffling. The same object is reused
+        from epoch to epoch, so each epoch gets a new permutation while the
+        whole run stays reproducible.
+    drop_last : bool, default=False
+        Drop a last incomplete batch (unless it would leave no batch at all).
+    """
+
+    def __init__(self, dataset, batch_size=128, shuffle=False, random_state=None, drop_last=False):
+        self.dataset = dataset
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.drop_last = drop_last
+
+    def _n_batches(self):
+        n = len(self.dataset)
+        if self.drop_last and n >= self.batch_size:
+            return n // self.batch_size
+        return math.ceil(n / self.batch_size)
+
+    def __len__(self):
+        return self._n_batches()
+
+    def __iter__(self):
+        data = self.dataset
+        n, bs = len(data), self.batch_size
+        X, y = data.X, data.y
+        if self.shuffle:
+            rng = check_random_state(self.random_state)
+            order = torch.from_numpy(rng.permutation(n)).to(X.device)
+            X = X[order]
+            y = None if y is None else y[order]
+        for i in range(self._n_batches()):
+            sl = slice(i * bs, (i + 1) * bs)
+            yield X[sl], (None if y is None else y[sl])
+
+
+class InMemorySplit:
+    """Hold out a random ``fraction`` of a :class:`TensorData` for validation."""
+
+    def __init__(self, fraction, random_state=None):
+        self.fraction = fraction
+        self.random_state = random_state
+
+    def __call__(self, dataset, y=None, **fit_params):
+        n = len(dataset)
+        n_valid = int(round(self.fraction * n))
+        if n_valid < 1 or n - n_valid < 1:
+            raise ValueError(
+                f"validation_fraction={self.fraction} leaves no training or no validation "
+                f"sample with n_samples={n}; use more data or early_stopping=False."
+            )
+        order = check_random_state(self.random_state).permutation(n)
+        return dataset.subset(order[n_valid:]), dataset.subset(order[:n_valid])
+
+
+class LossTermLogger(Callback):
+    """Record the epoch mean of every named loss term as ``{train,valid}_{name}``."""
+
+    def on_epoch_begin(self, net, **kwargs):
+        net._term_sums = {"train": {}, "valid": {}}
+        net._term_counts = {"train": 0, "valid": 0}
+
+    def on_epoch_end(self, net, **kwargs):
+        for prefix, sums in net._term_sums.items():
+            count = net._term_counts[prefix]
+            if not count:
+                continue
+            for name, total in sums.items():
+                net.history.record(f"{prefix}_{name}", float(total) / count)
+
+
+class DivergenceCheck(Callback):
+    """Raise :class:`TrainingDivergedError` when an epoch's loss is not finite.
+
+    Parameters
+    ----------
+    estimator_name : str
+        Used in the message.
+    network : str, default="autoencoder"
+        The network whose loss is checked, used in the message.
+    keys : sequence of str, default=("train_loss",)
+        History keys that must stay finite.
+    """
+
+    def __init__(self, estimator_name, network="autoencoder", keys=("train_loss",)):
+        self.estimator_name = estimator_name
+        self.network = network
+        self.keys = keys
+
+    def on_epoch_end(self, net, **kwargs):
+        row = net.history[-1]
+        for key in self.keys:
+            value = row.get(key)
+            if value is not None and not math.isfinite(value):
+                epoch = row["epoch"]
+                network = self.network
+                if isinstance(network, dict):
+                    network = network.get(key, key)
+                raise TrainingDivergedError(
+                    f"{self.estimator_name}: training diverged at epoch {epoch}: the "
+                    f"{network} loss ({key}) became {value}. Try a lower learning rate "
+                    f"(lr={net.lr:g} now, e.g. lr={net.lr / 10:g}), scaling the input "
+                    f"features, or a smaller batch_size.",
+                    epoch=epoch,
+                    network=network,
+                )
+
+
+class EpochProgressBar(Callback):
+    """A tqdm progress bar with one step per epoch, showing the last losses."""
+
+    def __init__(self, total, keys=("train_loss", "valid_loss")):
+        self.total = total
+        self.keys = keys
+
+    def on_train_begin(self, net, **kwargs):
+        from tqdm.auto import tqdm
+
+        self._bar = tqdm(total=self.total, unit="epoch", leave=False)
+
+    def on_epoch_end(self, net, **kwargs):
+        row = net.history[-1]
+        self._bar.set_postfix({k: f"{row[k]:.4g}" for k in self.keys if k in row})
+        self._bar.update(1)
+
+    def on_train_end(self, net, **kwargs):
+        bar = getattr(self, "_bar", None)
+        if bar is not None:
+            bar.close()
+            del self._bar
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("_bar", None)
+        return state
+
+
+class _TermsMixin:
+    """Sum a dict of named loss terms and accumulate them for :class:`LossTermLogger`."""
+
+    def _sum_terms(self, terms, n_samples, training):
+        prefix = "train" if training else "valid"
+        sums = getattr(self, "_term_sums", None)
+        if sums is not None:
+            sums = sums[prefix]
+            for name, value in terms.items():
+                value = value.detach() * n_samples
+                sums[name] = sums[name] + value if name in sums else value
+            self._term_counts[prefix] += n_samples
+        return sum(terms.values())
+
+
+class AutoencoderNet(_TermsMixin, NeuralNet):
+    """A skorch net whose criterion returns named loss terms.
+
+    ``criterion_(output, X, module=module_)`` returns a dict of scalar
+    tensors; the training loss is their sum. Everything else (the loop,
+    device moves, callbacks, history) is skorch's.
+    """
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        terms = self.criterion_(y_pred, X, module=self.module_)
+        return self._sum_terms(terms, len(X), training)

@@ -1,0 +1,600 @@
+"""Base classes of every skgen estimator.
+
+* :class:`_BaseNeuralEstimator`: the shared parameters, input validation,
+  seeding, device resolution and the construction and training of the
+  private skorch net ``net_``;
+* :class:`BaseAutoencoder`: the transformer contract (``transform`` gives
+  codes, ``inverse_transform`` decodes, ``score_samples``/``score``);
+* :class:`SamplerMixin` and :class:`BaseGenerator`: ``sample`` for the models
+  that generate data.
+
+A concrete estimator spells out its ``__init__`` (arguments only), merges
+``_parameter_constraints`` and implements the hooks ``_build_module`` and
+``_build_criterion`` (and, for samplers, ``_generate``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+from skorch.callbacks import EarlyStopping
+
+from ._layout import apply_output_activations, single_block_layout
+from ._skorch import (
+    AutoencoderNet,
+    DivergenceCheck,
+    EpochProgressBar,
+    InMemorySplit,
+    LossTermLogger,
+    TensorBatchIterator,
+    TensorData,
+)
+from .exceptions import ConvergenceWarning
+from .losses import ReconstructionCriterion, reconstruction_loss
+from .nn import ACTIVATIONS
+from .utils._param_validation import HasMethods, Interval, StrOptions, _fit_context
+
+__all__ = ["BaseAutoencoder", "BaseGenerator", "SamplerMixin"]
+
+_OPTIMIZERS = {
+    "adam": (torch.optim.Adam, {}),
+    "adamw": (torch.optim.AdamW, {}),
+    "rmsprop": (torch.optim.RMSprop, {}),
+    "sgd": (torch.optim.SGD, {"momentum": 0.9, "nesterov": True}),
+    "lbfgs": (torch.optim.LBFGS, {}),
+}
+_MAX_SEED = np.iinfo(np.int32).max
+
+
+def resolve_device(device):
+    """Resolve ``"auto"`` to ``"cuda"`` when available, else ``"cpu"``; check others."""
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    try:
+        resolved = torch.device(device)
+    except (RuntimeError, TypeError) as exc:
+        raise ValueError(f"Invalid device {device!r}: {exc}") from None
+    if resolved.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(
+            f"device={device!r} was requested but CUDA is not available on this machine; "
+            "use device='auto' (CUDA when available, else CPU) or device='cpu'."
+        )
+    return str(resolved)
+
+
+@contextlib.contextmanager
+def torch_seed(seed, device="cpu"):
+    """Seed torch inside a forked RNG context: the caller's global state is restored."""
+    device = torch.device(device)
+    devices = [device] if device.type == "cuda" else []
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(seed)
+        yield
+
+
+class _BaseNeuralEstimator(BaseEstimator):
+    """Shared parameters and training machinery; not public.
+
+    Subclasses implement ``_build_module(X)`` (X: the training data in the
+    network's input space, float32) and ``_build_criterion()``, and may set
+    ``_net_class`` and override ``_net_params()``, ``_extra_callbacks()``.
+    """
+
+    _parameter_constraints: dict = {
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "optimizer": [StrOptions(set(_OPTIMIZERS)), callable],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "device": [str, torch.device],
+        "preprocessor": [StrOptions({"auto"}), HasMethods(["fit", "transform"]), None],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    _net_class = AutoencoderNet
+    _network_name = "autoencoder"
+
+    # ------------------------------------------------------------------ hooks
+    def _build_module(self, X):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _build_criterion(self):
+        return ReconstructionCriterion(self.layout_)
+
+    def _net_params(self):
+        """Extra keyword arguments for the skorch net."""
+        return {}
+
+    def _extra_callbacks(self):
+        return []
+
+    def _monitor_keys(self):
+        """History keys that the divergence check watches."""
+        return ("train_loss",)
+
+    # ------------------------------------------------------------- validation
+    def _hidden_layer_sizes(self):
+        sizes = self.hidden_layer_sizes
+        sizes = [sizes] if isinstance(sizes, Integral) else list(sizes)
+        if any(not isinstance(s, Integral) or s < 1 for s in sizes):
+            raise ValueError(
+                f"hidden_layer_sizes must contain positive integers; got {self.hidden_layer_sizes!r}."
+            )
+        return [int(s) for s in sizes]
+
+    def _resolve_preprocessor(self, X):
+        from sklearn.base import clone
+
+        if self.preprocessor is None:
+            return None
+        if isinstance(self.preprocessor, str):  # "auto"
+            if not hasattr(X, "dtypes") or not hasattr(X, "columns"):
+                return None
+            import pandas as pd
+
+            frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(X)
+            numeric = all(
+                pd.api.types.is_numeric_dtype(dt) and not pd.api.types.is_bool_dtype(dt)
+                for dt in frame.dtypes
+            )
+            if numeric and not frame.isna().to_numpy().any():
+                return None
+            from .preprocessing import TabularEncoder
+
+            return TabularEncoder(random_state=self.random_state)
+        return clone(self.preprocessor)
+
+    def _output_kind(self, X):
+        """Kind of the single output block for data without a layout."""
+        choice = getattr(self, "output_activation", "auto")
+        in_unit = bool(X.size) and X.min() >= 0 and X.max() <= 1
+        if choice == "sigmoid":
+            if not in_unit:
+                raise ValueError(
+                    f"{type(self).__name__}: output_activation='sigmoid' needs data in [0, 1] "
+                    f"but X ranges over [{X.min():g}, {X.max():g}]; scale it (e.g. MinMaxScaler) "
+                    "or use output_activation='identity'."
+                )
+            return "binary"
+        if choice == "identity":
+            return "numeric"
+        return "binary" if in_unit else "numeric"
+
+    def _validate_input(self, X, *, reset):
+        """Validate ``X`` and map it to the network's input space.
+
+        Returns
+        -------
+        Xn : ndarray of float32, shape (n_samples, n_encoded_features)
+        dtype : numpy dtype of the float outputs (``transform`` and friends).
+        """
+        if reset:
+            self.preprocessor_ = self._resolve_preprocessor(X)
+        if self.preprocessor_ is None:
+            X = validate_data(self, X, dtype=[np.float64, np.float32], reset=reset)
+            dtype = X.dtype
+        else:
+            validate_data(self, X, skip_check_array=True, reset=reset)
+            X = self.preprocessor_.fit_transform(X) if reset else self.preprocessor_.transform(X)
+            X = check_array(X, dtype=[np.float64, np.float32])
+            dtype = np.dtype(np.float64)
+        if reset:
+            self._fit_input_scaling(X)
+        elif X.shape[1] != len(self._input_offset):
+            raise ValueError(
+                f"X encodes to {X.shape[1]} features, but {type(self).__name__} was fitted "
+                f"on {len(self._input_offset)}."
+            )
+        Xn = (X - self._input_offset) / self._input_scale
+        return np.ascontiguousarray(Xn, dtype=np.float32), dtype
+
+    def _fit_input_scaling(self, X):
+        """Choose the layout and the affine map to the network's input space.
+
+        Numeric data are centred per feature and divided by one global scale
+        (the root mean feature variance): this keeps the geometry, so squared
+        errors stay proportional to those in the original units (a linear
+        autoencoder still finds PCA's subspace), while the network sees
+        values of order one.
+        """
+        self._fit_dtype = X.dtype
+        n_features = X.shape[1]
+        layout = getattr(self.preprocessor_, "output_layout_", None)
+        offset = np.zeros(n_features)
+        scale = np.ones(n_features)
+        if layout is None:
+            kind = self._output_kind(X)
+            layout = single_block_layout(n_features, kind)
+            if kind == "numeric":
+                offset = X.mean(axis=0, dtype=np.float64)
+                global_scale = float(np.sqrt(X.var(axis=0, dtype=np.float64).mean()))
+                scale = np.full(n_features, global_scale if global_scale > 0 else 1.0)
+        self.layout_ = tuple(layout)
+        self._input_offset = offset
+        self._input_scale = scale
+
+    def _from_network_space(self, Xn):
+        """Inverse of the input map (for decoder or generator outputs in data space)."""
+        X = Xn.astype(np.float64) * self._input_scale + self._input_offset
+        if self.preprocessor_ is not None:
+            return self.preprocessor_.inverse_transform(X)
+        return X.astype(self._fit_dtype, copy=False)
+
+    # ---------------------------------------------------------------- training
+    def _optimizer(self):
+        if callable(self.optimizer):
+            return self.optimizer, {}
+        cls, defaults = _OPTIMIZERS[self.optimizer]
+        params = dict(defaults)
+        if self.weight_decay:
+            if cls is torch.optim.LBFGS:
+                raise ValueError("optimizer='lbfgs' does not support weight_decay; set weight_decay=0.")
+            params["weight_decay"] = self.weight_decay
+        return cls, params
+
+    def _stopping_callbacks(self):
+        monitor = "valid_loss" if self.early_stopping else "train_loss"
+        return [
+            (
+                "stopping",
+                EarlyStopping(
+                    monitor=monitor,
+                    patience=self.n_iter_no_change,
+                    threshold=self.tol,
+                    threshold_mode="rel",
+                    load_best=bool(self.early_stopping),
+                    sink=lambda *args, **kwargs: None,
+                ),
+            )
+        ]
+
+    def _make_net(self, X, rng):
+        optimizer, optimizer_params = self._optimizer()
+        callbacks = [
+            ("loss_terms", LossTermLogger()),
+            (
+                "divergence",
+                DivergenceCheck(type(self).__name__, self._network_name, self._monitor_keys()),
+            ),
+            *self._stopping_callbacks(),
+            *self._extra_callbacks(),
+        ]
+        if self.verbose:
+            callbacks.append(("progress", EpochProgressBar(self.max_epochs)))
+        train_split = None
+        if self.early_stopping:
+            train_split = InMemorySplit(self.validation_fraction, rng.randint(_MAX_SEED))
+        batch_rng = np.random.RandomState(rng.randint(_MAX_SEED))
+        params = {
+            "module": self._build_module(X),
+            "criterion": self._build_criterion(),
+            "optimizer": optimizer,
+            "lr": self.lr,
+            "max_epochs": self.max_epochs,
+            "batch_size": self.batch_size,
+            "dataset": TensorData,
+            "iterator_train": TensorBatchIterator,
+            "iterator_train__shuffle": True,
+            "iterator_train__random_state": batch_rng,
+            "iterator_valid": TensorBatchIterator,
+            "train_split": train_split,
+            "callbacks": callbacks,
+            "verbose": int(self.verbose > 1),
+            "device": self._device,
+            **{f"optimizer__{k}": v for k, v in optimizer_params.items()},
+        }
+        params.update(self._net_params())
+        return self._net_class(**params)
+
+    def _to_tensor_data(self, Xn, y=None):
+        X = torch.from_numpy(Xn).to(self._device)
+        if y is not None:
+            y = torch.as_tensor(y).to(self._device)
+        return TensorData(X, y)
+
+    def _fit(self, X, y=None, *, epochs=None):
+        """Validate, build ``net_`` and train it; ``epochs`` overrides ``max_epochs``."""
+        Xn, _ = self._validate_input(X, reset=True)
+        y = self._validate_fit_target(y, len(Xn))
+        rng = check_random_state(self.random_state)
+        self._device = resolve_device(self.device)
+        seed = rng.randint(_MAX_SEED)
+        self._sampling_rng = np.random.RandomState(rng.randint(_MAX_SEED))
+        self._partial_fit_rng = np.random.RandomState(rng.randint(_MAX_SEED))
+        with torch_seed(seed, self._device):
+            net = self._make_net(Xn, rng)
+            net.initialize()
+            self._before_training(net, Xn, y)
+            net.partial_fit(self._to_tensor_data(Xn, y), epochs=epochs)
+        self._set_fitted_attributes(net)
+        return self
+
+    def _validate_fit_target(self, y, n_samples):
+        """``y`` is ignored by unconditional models."""
+        return None
+
+    def _before_training(self, net, Xn, y):
+        """Hook run after the net is initialised, before the first epoch."""
+
+    def _set_fitted_attributes(self, net):
+        self.net_ = net
+        self.history_ = net.history
+        self.n_iter_ = len(net.history)
+        self.loss_curve_ = np.asarray(net.history[:, "train_loss"], dtype=float)
+        if self.early_stopping:
+            self.validation_loss_curve_ = np.asarray(net.history[:, "valid_loss"], dtype=float)
+            if self.n_iter_ >= self.max_epochs:
+                warnings.warn(
+                    f"{type(self).__name__}: max_epochs={self.max_epochs} reached and the "
+                    "validation loss was still improving; consider increasing max_epochs.",
+                    ConvergenceWarning,
+                )
+        else:
+            self.validation_loss_curve_ = None
+
+    def _partial_fit(self, X, y=None):
+        if not hasattr(self, "net_"):
+            return self._fit(X, y, epochs=1)
+        Xn, _ = self._validate_input(X, reset=False)
+        y = self._validate_fit_target(y, len(Xn))
+        with torch_seed(self._partial_fit_rng.randint(_MAX_SEED), self.net_.device):
+            self.net_.partial_fit(self._to_tensor_data(Xn, y), epochs=1)
+        self._set_fitted_attributes(self.net_)
+        return self
+
+    # --------------------------------------------------------------- inference
+    def _inference_batch_size(self):
+        return max(self.batch_size, 1024)
+
+    def _run_batches(self, fn, Xn):
+        """Apply ``fn`` (tensor -> tensor) to ``Xn`` batch-wise in eval mode."""
+        module = self.net_.module_
+        device = self.net_.device
+        was_training = module.training
+        module.eval()
+        outputs = []
+        bs = self._inference_batch_size()
+        try:
+            with torch.no_grad():
+                for start in range(0, len(Xn), bs):
+                    batch = torch.from_numpy(Xn[start : start + bs]).to(device)
+                    outputs.append(fn(batch).float().cpu())
+        finally:
+            module.train(was_training)
+        return torch.cat(outputs).numpy()
+
+    def _data_from_raw(self, raw):
+        """Raw network outputs (tensor) -> data space, through the layout's activations."""
+        return apply_output_activations(raw, self.layout_)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = self.random_state is None
+        return tags
+
+
+class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _BaseNeuralEstimator):
+    """Base class of the autoencoders: codes, reconstructions and scores.
+
+    ``transform`` returns the code (the posterior mean for variational
+    models), ``inverse_transform`` decodes codes back to data space,
+    ``score_samples`` is the negative per-sample reconstruction error and
+    ``score`` its mean, so model selection needs no custom scorer.
+    """
+
+    _parameter_constraints: dict = {
+        **_BaseNeuralEstimator._parameter_constraints,
+        "n_components": [Interval(Integral, 1, None, closed="left")],
+        "output_activation": [StrOptions({"auto", "identity", "sigmoid"})],
+    }
+
+    @property
+    def _n_features_out(self):
+        return self.n_components
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y=None):
+        """Train the autoencoder on ``X``.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            Training data.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return self._fit(X)
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def partial_fit(self, X, y=None):
+        """Train for one more epoch on ``X`` (initialising the model if needed).
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+        """
+        return self._partial_fit(X)
+
+    def transform(self, X):
+        """Encode ``X``.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+
+        Returns
+        -------
+        codes : ndarray of shape (n_samples, n_components)
+            The codes, in the dtype of ``X`` (float32 or float64).
+        """
+        check_is_fitted(self)
+        Xn, dtype = self._validate_input(X, reset=False)
+        return self._run_batches(self.net_.module_.encode, Xn).astype(dtype, copy=False)
+
+    def inverse_transform(self, X):
+        """Decode codes back to data space.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_components)
+            Codes, e.g. the output of :meth:`transform`.
+
+        Returns
+        -------
+        X_original : ndarray of shape (n_samples, n_features_in_) or DataFrame
+            The reconstructions, in the container, columns and dtypes seen in
+            ``fit``.
+        """
+        check_is_fitted(self)
+        Z = check_array(X, dtype=[np.float64, np.float32])
+        if Z.shape[1] != self.n_components:
+            raise ValueError(
+                f"X has {Z.shape[1]} features, but {type(self).__name__}.inverse_transform is "
+                f"expecting {self.n_components} features (n_components) as input."
+            )
+        module = self.net_.module_
+        out = self._run_batches(
+            lambda z: self._data_from_raw(module.decode(z)), np.ascontiguousarray(Z, dtype=np.float32)
+        )
+        return self._from_network_space(out)
+
+    def _reconstruct_network_space(self, Xn):
+        module = self.net_.module_
+        return self._run_batches(lambda x: module.decode(module.encode(x)), Xn)
+
+    def score_samples(self, X):
+        """Negative reconstruction error of each sample.
+
+        Without a preprocessor this is minus the mean squared error over the
+        features, in the units of ``X``. With one (e.g. for DataFrames), it is
+        minus the per-sample reconstruction loss over the encoded blocks
+        (squared error for numeric blocks, cross-entropy for categorical ones).
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+            Higher is better (closer to the training data's manifold).
+        """
+        check_is_fitted(self)
+        Xn, _ = self._validate_input(X, reset=False)
+        raw = torch.from_numpy(self._reconstruct_network_space(Xn))
+        target = torch.from_numpy(Xn)
+        if self.preprocessor_ is None:
+            recon = self._data_from_raw(raw).double().numpy()
+            err = ((recon - Xn) * self._input_scale) ** 2
+            return -err.mean(axis=1)
+        return -reconstruction_loss(raw, target, self.layout_).double().numpy()
+
+    def score(self, X, y=None):
+        """Mean of :meth:`score_samples` (higher is better).
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        score : float
+        """
+        return float(np.mean(self.score_samples(X)))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
+
+
+class SamplerMixin:
+    """``sample`` for models that generate data (VAEs, WAEs, GANs).
+
+    Subclasses implement ``_generate(n_samples, y, generator)``, returning raw
+    network outputs (a tensor on any device) for ``n_samples`` rows; the
+    mixin maps them to data space and back through the preprocessor.
+    """
+
+    def _sampling_generator(self, random_state):
+        rng = self._sampling_rng if random_state is None else check_random_state(random_state)
+        return torch.Generator().manual_seed(int(rng.randint(_MAX_SEED)))
+
+    def _validate_sample_target(self, y, n_samples):
+        if y is not None:
+            raise ValueError(
+                f"{type(self).__name__} is not a conditional model: sample(y=...) is only "
+                "supported by estimators fitted with class labels (see the docs)."
+            )
+        return None
+
+    def sample(self, n_samples=1, *, y=None, random_state=None):
+        """Generate samples from the fitted model.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+            Number of samples (rows) to generate.
+        y : array-like of shape (n_samples,), default=None
+            Class labels of the rows to generate, for conditional models only.
+        random_state : int, RandomState instance or None, default=None
+            Seed of the sampling noise. None continues the estimator's own
+            stream (seeded by ``random_state`` at ``fit``), so consecutive
+            calls give new samples while a whole script stays reproducible.
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, n_features_in_) or DataFrame
+            In the container, columns and dtypes seen in ``fit``.
+        """
+        check_is_fitted(self)
+        if not isinstance(n_samples, Integral) or isinstance(n_samples, bool) or n_samples < 1:
+            raise ValueError(f"n_samples must be a positive integer; got {n_samples!r}.")
+        y = self._validate_sample_target(y, int(n_samples))
+        generator = self._sampling_generator(random_state)
+        module = self.net_.module_
+        was_training = module.training
+        module.eval()
+        try:
+            with torch.no_grad():
+                raw = self._generate(int(n_samples), y, generator)
+                out = self._data_from_raw(raw.float()).cpu().numpy()
+        finally:
+            module.train(was_training)
+        return self._from_network_space(out)
+
+
+class BaseGenerator(SamplerMixin, _BaseNeuralEstimator):
+    """Base class of the generators (``fit`` then ``sample``)."""
+
+    _parameter_constraints: dict = {
+        **_BaseNeuralEstimator._parameter_constraints,
+        "n_components": [Interval(Integral, 1, None, closed="left")],
+    }

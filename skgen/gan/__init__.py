@@ -1,0 +1,3 @@
+"""Adversarial generators: scikit-learn estimators with ``fit`` and ``sample``."""
+
+__all__ = []

@@ -1,0 +1,59 @@
+"""Reconstruction losses, block by block over a layout (see :mod:`skgen._layout`)."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+def reconstruction_loss(raw, target, layout):
+    r"""Per-sample negative log-likelihood of ``target`` under the decoder output.
+
+    For each block of the layout:
+
+    * ``numeric``: :math:`\tfrac12 \sum_j (\hat x_j - x_j)^2` (a unit-variance
+      Gaussian in the network's input space, up to a constant);
+    * ``binary``: :math:`-\sum_j x_j \log \sigma(\hat x_j) + (1 - x_j)\log(1 - \sigma(\hat x_j))`;
+    * ``categorical``: :math:`-\sum_k x_k \log \mathrm{softmax}(\hat x)_k`.
+
+    Parameters
+    ----------
+    raw : Tensor of shape (n_samples, width)
+        Raw decoder output (logits for binary and categorical blocks).
+    target : Tensor of shape (n_samples, width)
+    layout : sequence of Block
+
+    Returns
+    -------
+    loss : Tensor of shape (n_samples,)
+    """
+    total = None
+    for block in layout:
+        r, t = raw[:, block.slice], target[:, block.slice]
+        if block.kind == "numeric":
+            part = 0.5 * (r - t).pow(2).sum(dim=1)
+        elif block.kind == "binary":
+            part = F.binary_cross_entropy_with_logits(r, t, reduction="none").sum(dim=1)
+        else:
+            part = -(t * F.log_softmax(r, dim=1)).sum(dim=1)
+        total = part if total is None else total + part
+    return total
+
+
+class ReconstructionCriterion(nn.Module):
+    """The loss of a plain autoencoder: one term, ``"reconstruction"``.
+
+    Variants subclass it and add named terms to the returned dict.
+
+    Parameters
+    ----------
+    layout : sequence of Block
+    """
+
+    def __init__(self, layout):
+        super().__init__()
+        self.layout = tuple(layout)
+
+    def forward(self, output, X, module=None):
+        return {"reconstruction": reconstruction_loss(output["recon"], X, self.layout).mean()}

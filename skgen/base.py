@@ -53,6 +53,10 @@ _OPTIMIZERS = {
 _MAX_SEED = np.iinfo(np.int32).max
 
 
+def _silent(*args, **kwargs):
+    """A picklable no-op message sink for skorch callbacks."""
+
+
 def resolve_device(device):
     """Resolve ``"auto"`` to ``"cuda"`` when available, else ``"cpu"``; check others."""
     if device == "auto":
@@ -257,7 +261,7 @@ class _BaseNeuralEstimator(BaseEstimator):
                     threshold=self.tol,
                     threshold_mode="rel",
                     load_best=bool(self.early_stopping),
-                    sink=lambda *args, **kwargs: None,
+                    sink=_silent,
                 ),
             )
         ]

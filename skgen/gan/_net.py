@@ -1,0 +1,220 @@
+"""The private skorch net of the adversarial models.
+
+:class:`AdversarialNet` is a skorch ``NeuralNet`` whose ``module`` is the
+generator and which registers a second module, ``discriminator_``, and a
+second optimizer, ``discriminator_optimizer_``, in skorch's
+``initialize_module``/``initialize_optimizer`` hooks. skorch therefore
+handles both networks alike: device moves, train/eval switching, pickling,
+re-initialisation and ``set_params`` routing (``discriminator__...``,
+``discriminator_optimizer__lr``...).
+
+One training step (one mini-batch of real rows) is ``n_critic``
+discriminator updates followed by one generator update:
+
+* every discriminator update draws fresh noise but reuses the same real
+  batch (so an epoch is one pass over the data with one generator step per
+  batch, whatever ``n_critic``);
+* the criterion supplies the losses (see
+  :mod:`skgen.losses._adversarial`): ``discriminator_loss`` plus
+  ``penalty``, then ``after_discriminator_step`` (clipping, BEGAN's
+  :math:`k_t`), then ``generator_loss``.
+
+Monitored statistics are accumulated on the device (no host sync per batch
+beyond skorch's own ``loss.item()``) and written to the history once per
+epoch as ``train_<name>``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from skorch import NeuralNet
+
+from .._skorch import DivergenceCheck, _TermsMixin
+from ..exceptions import TrainingDivergedError
+from ..losses import mmd
+
+
+class AdversarialNet(_TermsMixin, NeuralNet):
+    """skorch net training a generator (``module``) against a discriminator.
+
+    Parameters
+    ----------
+    module : nn.Module class or instance
+        The generator, with ``sample_latent(n, device=...)``,
+        ``forward(latent, y)`` (raw outputs) and ``activate(raw)``.
+    criterion : AdversarialCriterion class or instance
+    discriminator : nn.Module class or instance
+        Called as ``discriminator(x, y, groups=...)``.
+    discriminator_optimizer : torch.optim.Optimizer class, default=None
+        None uses ``optimizer``.
+    n_critic : int, default=1
+        Discriminator updates per generator update.
+    **kwargs
+        Passed to :class:`skorch.NeuralNet` (``discriminator__*`` and
+        ``discriminator_optimizer__*`` are routed to those components).
+    """
+
+    def __init__(
+        self,
+        module,
+        criterion,
+        discriminator=None,
+        discriminator_optimizer=None,
+        n_critic=1,
+        **kwargs,
+    ):
+        self.discriminator = discriminator
+        self.discriminator_optimizer = discriminator_optimizer
+        self.n_critic = n_critic
+        super().__init__(module, criterion, **kwargs)
+
+    # ---------------------------------------------------------- initialisation
+    def initialize_module(self):
+        super().initialize_module()
+        kwargs = self.get_params_for("discriminator")
+        self.discriminator_ = self.initialized_instance(self.discriminator, kwargs)
+        return self
+
+    def initialize_optimizer(self, triggered_directly=None):
+        args, kwargs = self.get_params_for_optimizer("optimizer", self.module_.named_parameters())
+        self.optimizer_ = self.optimizer(*args, **kwargs)
+        cls = self.discriminator_optimizer or self.optimizer
+        args, kwargs = self.get_params_for_optimizer(
+            "discriminator_optimizer", self.discriminator_.named_parameters()
+        )
+        self.discriminator_optimizer_ = cls(*args, **kwargs)
+        return self
+
+    # ------------------------------------------------------------------ steps
+    def _fake(self, n, y):
+        module = self.module_
+        latent = module.sample_latent(n, device=self.device)
+        return latent, module.activate(module(latent, y))
+
+    def train_step(self, batch, **fit_params):
+        self._set_training(True)
+        real, y = batch
+        n = len(real)
+        crit = self.criterion_
+        disc = self.discriminator_
+        opt_d, opt_g = self.discriminator_optimizer_, self.optimizer_
+        trace = self._trace
+        for _ in range(self.n_critic):
+            with torch.no_grad():
+                latent, fake = self._fake(n, y)
+            d_terms = crit.discriminator_loss(disc, real, fake, y, latent)
+            loss_d = d_terms["discriminator_loss"]
+            penalty = crit.penalty(disc, real, fake, y)
+            if torch.is_tensor(penalty):
+                loss_d = loss_d + penalty
+                d_terms["penalty"] = penalty
+                d_terms["discriminator_loss"] = loss_d
+            opt_d.zero_grad(set_to_none=True)
+            loss_d.backward()
+            opt_d.step()
+            crit.after_discriminator_step(disc, d_terms)
+            trace.append(loss_d.detach())
+
+        latent, fake = self._fake(n, y)
+        g_terms = crit.generator_loss(disc, fake, y, latent)
+        loss_g = g_terms["generator_loss"]
+        opt_g.zero_grad(set_to_none=True)
+        loss_g.backward()
+        opt_g.step()
+        trace.append(loss_g.detach())
+
+        terms = {**d_terms, **g_terms}
+        values = torch.stack([v.detach() for v in terms.values()]) * n
+        if self._stat_names is None:
+            self._stat_names = list(terms)
+            self._stat_sums = values
+        else:
+            self._stat_sums = self._stat_sums + values
+        self._stat_count += n
+        return {"loss": loss_g.detach(), "y_pred": fake.detach()}
+
+    def validation_step(self, batch, **fit_params):
+        """Held-out loss: MMD² between the batch and as many generated rows."""
+        self._set_training(False)
+        real, y = batch
+        with torch.no_grad():
+            _, fake = self._fake(len(real), y)
+            if len(real) < 2:
+                loss = real.new_zeros(())
+            else:
+                loss = mmd(fake, real)
+        return {"loss": loss, "y_pred": fake}
+
+    # ---------------------------------------------------------------- history
+    def on_epoch_begin(self, net, **kwargs):
+        super().on_epoch_begin(net, **kwargs)
+        self._stat_names = None
+        self._stat_sums = None
+        self._stat_count = 0
+        self._trace = []
+
+    def on_epoch_end(self, net, **kwargs):
+        super().on_epoch_end(net, **kwargs)
+        if self._stat_names is not None and self._stat_count:
+            means = (self._stat_sums / self._stat_count).tolist()
+            for name, value in zip(self._stat_names, means):
+                self.history.record(f"train_{name}", value)
+        self._stat_sums = None
+
+    def first_diverged(self):
+        """``"discriminator"`` or ``"generator"``: whose loss went non-finite first this epoch."""
+        trace = getattr(self, "_trace", None)
+        if not trace:
+            return None
+        finite = torch.isfinite(torch.stack(trace)).tolist()
+        steps = self.n_critic + 1
+        for i, ok in enumerate(finite):
+            if not ok:
+                return "generator" if i % steps == self.n_critic else "discriminator"
+        return None
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        for key in ("_trace", "_stat_sums", "_stat_names"):
+            state.pop(key, None)
+        return state
+
+
+class AdversarialDivergenceCheck(DivergenceCheck):
+    """Raise when a loss is not finite, naming the network that diverged first.
+
+    The epoch's losses are checked in order (each discriminator step, then
+    the generator step, batch after batch), so the error blames the network
+    whose loss broke first even when the other one followed it.
+    """
+
+    _keys_by_network = {
+        "discriminator": "train_discriminator_loss",
+        "generator": "train_generator_loss",
+    }
+
+    def on_epoch_end(self, net, **kwargs):
+        row = net.history[-1]
+        for key in self.keys:
+            value = row.get(key)
+            if value is None or math.isfinite(value):
+                continue
+            epoch = row["epoch"]
+            network = net.first_diverged() if hasattr(net, "first_diverged") else None
+            if network is None:
+                network = self.network.get(key, key) if isinstance(self.network, dict) else self.network
+            key = self._keys_by_network.get(network, key)
+            value = row.get(key, value)
+            lr = net.lr
+            if network == "discriminator":
+                lr = net.get_params_for_optimizer("discriminator_optimizer", [])[1].get("lr", lr)
+            raise TrainingDivergedError(
+                f"{self.estimator_name}: training diverged at epoch {epoch}: the "
+                f"{network} loss ({key}) became {value}. Try a lower {network} learning "
+                f"rate (now {lr:g}, e.g. {lr / 10:g}), scaling the input features, a "
+                "larger batch_size or, for critics, a stronger Lipschitz constraint.",
+                epoch=epoch,
+                network=network,
+            )

@@ -58,43 +58,44 @@ def _prepare(**datasets):
                 f"unexpected {extra}."
             )
         frames.append(frame[reference.columns])
-    for name, frame in zip(names, frames):
+    for name, frame in zip(names, frames, strict=True):
         if frame.shape[0] == 0 or frame.shape[1] == 0:
             raise ValueError(f"{name} is empty (shape {frame.shape}).")
     frames = [frame.copy(deep=False) for frame in frames]  # copy-on-write: columns get replaced
     kinds = {}
     for column in reference.columns:
         found = {
-            _FAMILIES[_column_kind(frame[column], column)]
+            _FAMILIES[_column_kind(frame[column], column, "skgen.metrics")]
             for frame in frames
             if frame[column].notna().any()
         }
         if len(found) > 1:
-            dtypes = {name: str(frame[column].dtype) for name, frame in zip(names, frames)}
-            raise ValueError(
-                f"Column {column!r} has incompatible dtypes across tables: {dtypes}."
-            )
+            dtypes = {
+                name: str(frame[column].dtype) for name, frame in zip(names, frames, strict=True)
+            }
+            raise ValueError(f"Column {column!r} has incompatible dtypes across tables: {dtypes}.")
         family = found.pop() if found else "categorical"
         kinds[column] = "categorical" if family == "categorical" else "numeric"
         if family in ("datetime", "timedelta"):  # one unit, so ticks compare
             unit = next(
                 _temporal_unit(frame[column].dtype)
                 for frame in frames
-                if _FAMILIES[_column_kind(frame[column], column)] == family
+                if _FAMILIES[_column_kind(frame[column], column, "skgen.metrics")] == family
             )
             for frame in frames:
-                if _FAMILIES[_column_kind(frame[column], column)] == family:
+                if _FAMILIES[_column_kind(frame[column], column, "skgen.metrics")] == family:
                     frame[column] = frame[column].dt.as_unit(unit)
         if family == "number":  # an all-missing column of another dtype becomes float
             for frame in frames:
                 empty = not frame[column].notna().any()
-                if empty and _column_kind(frame[column], column) not in _NUMERIC_KINDS:
+                if (
+                    empty
+                    and _column_kind(frame[column], column, "skgen.metrics") not in _NUMERIC_KINDS
+                ):
                     frame[column] = np.nan
     categorical = [column for column, kind in kinds.items() if kind == "categorical"]
     for column in categorical:
-        levels = pd.unique(
-            pd.concat([frame[column].dropna().astype(object) for frame in frames])
-        )
+        levels = pd.unique(pd.concat([frame[column].dropna().astype(object) for frame in frames]))
         dtype = pd.CategoricalDtype(levels)
         for frame in frames:
             frame[column] = pd.Categorical(frame[column].astype(object), dtype=dtype)
@@ -128,3 +129,17 @@ def _encode(frames):
     """Encode aligned tables into float matrices with one encoder fitted on all."""
     encoder = _encoder().fit(pd.concat(frames, ignore_index=True))
     return [encoder.transform(frame) for frame in frames]
+
+
+def _row_hashes(frame, kinds):
+    """One 64-bit hash per row; equal rows (missing values included) hash equally."""
+    parts = []
+    for column, kind in kinds.items():
+        if kind == "numeric":
+            values = _numeric_values(frame[column])
+            missing = np.isnan(values)
+            parts += [np.where(missing, 0.0, values) + 0.0, missing]  # + 0.0: -0.0 -> 0.0
+        else:
+            parts.append(_category_codes(frame[column]))
+    table = pd.DataFrame(dict(enumerate(parts)))
+    return pd.util.hash_pandas_object(table, index=False).to_numpy()

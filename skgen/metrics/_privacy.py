@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 from sklearn.neighbors import NearestNeighbors
 
 from ..utils._param_validation import validate_params
-from ._common import _category_codes, _encode, _numeric_values, _prepare
+from ._common import _encode, _prepare, _row_hashes
 
 __all__ = ["distance_to_closest_record", "exact_copy_rate"]
 
@@ -82,21 +81,6 @@ def distance_to_closest_record(train, synthetic, holdout=None):
             synthetic_closer_rate=float((above + 0.5 * ties).mean() / len(holdout_dcr)),
         )
     return summary
-
-
-def _row_hashes(frame, kinds):
-    """One 64-bit hash per row; equal rows (missing values included) hash equally."""
-    columns = {}
-    for column, kind in kinds.items():
-        if kind == "numeric":
-            values = _numeric_values(frame[column])
-            missing = np.isnan(values)
-            columns[f"{column}/value"] = np.where(missing, 0.0, values) + 0.0  # -0.0 -> 0.0
-            columns[f"{column}/missing"] = missing
-        else:
-            columns[column] = _category_codes(frame[column])
-    table = pd.DataFrame({i: values for i, values in enumerate(columns.values())})
-    return pd.util.hash_pandas_object(table, index=False).to_numpy()
 
 
 @validate_params(

@@ -113,8 +113,10 @@ def tstr_score(
         raise ValueError(f"task='regression' needs a numeric target; {target!r} is categorical.")
     seed = check_random_state(random_state).randint(np.iinfo(np.int32).max)
     if estimator is None:
-        model = HistGradientBoostingClassifier if task == "classification" else (
-            HistGradientBoostingRegressor
+        model = (
+            HistGradientBoostingClassifier
+            if task == "classification"
+            else (HistGradientBoostingRegressor)
         )
         estimator = model(random_state=seed)
     if scoring is None:

@@ -140,17 +140,18 @@ class ColumnSpec:
         return names
 
 
-def _column_kind(series, name):
+def _column_kind(series, name, owner=None):
     """Classify a column, raising a ``ValueError`` naming it when unsupported.
 
     Returns one of ``"float"``, ``"integer"``, ``"datetime"``, ``"timedelta"``,
-    ``"boolean"`` and ``"categorical"``.
+    ``"boolean"`` and ``"categorical"``. Error messages start with ``owner``.
     """
+    prefix = f"{owner}: column" if owner else "Column"
     api = pd.api.types
     dtype = series.dtype
     if isinstance(dtype, pd.SparseDtype):
         raise ValueError(
-            f"Column {name!r} has the sparse dtype {dtype}; convert it with "
+            f"{prefix} {name!r} has the sparse dtype {dtype}; convert it with "
             "`.sparse.to_dense()` first."
         )
     if isinstance(dtype, pd.CategoricalDtype):
@@ -165,7 +166,7 @@ def _column_kind(series, name):
         return "datetime"
     if api.is_timedelta64_dtype(dtype):
         return "timedelta"
-    if dtype == object:
+    if api.is_object_dtype(dtype):
         inferred = api.infer_dtype(series, skipna=True)
         if inferred in ("string", "empty"):
             return "categorical"
@@ -173,25 +174,34 @@ def _column_kind(series, name):
             return "boolean"
         if inferred in ("integer", "floating", "mixed-integer-float"):
             raise ValueError(
-                f"Column {name!r} holds numbers in an object column; convert it to a "
+                f"{prefix} {name!r} holds numbers in an object column; convert it to a "
                 "numeric dtype (e.g. `.astype('float64')`), or to 'category' to one-hot "
                 "encode it."
             )
+        for kinds, convert in (
+            (("datetime", "datetime64", "date"), "pd.to_datetime"),
+            (("timedelta", "timedelta64"), "pd.to_timedelta"),
+        ):
+            if inferred in kinds:
+                raise ValueError(
+                    f"{prefix} {name!r} holds {inferred} values in an object column; "
+                    f"convert it with `{convert}`."
+                )
         types = sorted({type(value).__name__ for value in series[series.notna()]})
         if inferred.startswith("mixed") and len(types) > 1:
             raise ValueError(
-                f"Column {name!r} mixes values of types {types} in one object column; "
+                f"{prefix} {name!r} mixes values of types {types} in one object column; "
                 "convert it to a single type (e.g. `.astype(str)` or `.astype('category')`)."
             )
         raise ValueError(
-            f"Column {name!r} holds values of unsupported type {types} (inferred "
+            f"{prefix} {name!r} holds values of unsupported type {types} (inferred "
             f"{inferred!r}); supported are numbers, booleans, strings, categories, "
             "datetimes and timedeltas."
         )
     if api.is_string_dtype(dtype):
         return "categorical"
     raise ValueError(
-        f"Column {name!r} has the unsupported dtype {dtype}; supported are numeric, "
+        f"{prefix} {name!r} has the unsupported dtype {dtype}; supported are numeric, "
         "boolean, string, object (strings or booleans), category, datetime64 and "
         "timedelta64 dtypes."
     )
@@ -225,12 +235,18 @@ def _is_multimodal(z):
         return False
     q75, q25 = np.percentile(z, [75, 25])
     spread = min(z.std(), (q75 - q25) / 1.34) or z.std()
-    bandwidth = max(0.9 * spread * z.size ** -0.2, np.diff(distinct).min())
+    bandwidth = max(0.9 * spread * z.size**-0.2, np.diff(distinct).min())
     grid = np.linspace(z.min() - 3 * bandwidth, z.max() + 3 * bandwidth, _AUTO_GRID)
     density = np.exp(-0.5 * ((grid[:, None] - z[None, :]) / bandwidth) ** 2).sum(axis=1)
     density = np.concatenate([[0.0], density / density.max(), [0.0]])
     peaks, _ = find_peaks(density, prominence=_AUTO_PROMINENCE)
     return peaks.size >= 2
+
+
+def _category_codes(series, categories):
+    """Position of each value in ``categories``; -1 for missing or unknown values."""
+    index = pd.Index(list(categories), dtype=object)
+    return index.get_indexer(series.to_numpy(dtype=object)).astype(np.intp)
 
 
 def _mode_log_density(z, spec):
@@ -425,9 +441,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
             validate_data(self, X, skip_check_array=True, reset=False)
             values = X if isinstance(X, np.ndarray) else np.asarray(X, dtype=object)
             return pd.DataFrame(values, columns=self._columns).infer_objects()
-        X = validate_data(
-            self, X, dtype=np.float64, ensure_all_finite="allow-nan", reset=reset
-        )
+        X = validate_data(self, X, dtype=np.float64, ensure_all_finite="allow-nan", reset=reset)
         if reset:
             self._columns = pd.Index([f"x{i}" for i in range(X.shape[1])])
         return pd.DataFrame(X, columns=self._columns, copy=False)
@@ -435,13 +449,15 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
     def _check_frame(self, X):
         name = type(self).__name__
         if X.shape[1] == 0 or X.shape[0] == 0:
-            raise ValueError(
-                f"{name} needs a non-empty DataFrame; got shape {X.shape}."
-            )
+            raise ValueError(f"{name} needs a non-empty DataFrame; got shape {X.shape}.")
         if not X.columns.is_unique:
             duplicated = X.columns[X.columns.duplicated()].unique().tolist()
             raise ValueError(f"{name} needs unique column names; duplicated: {duplicated}.")
         self._columns = X.columns
+
+    def _column_error(self, column, problem):
+        """A ``ValueError`` naming the estimator and the column."""
+        return ValueError(f"{type(self).__name__}: column {column!r} {problem}")
 
     def _numeric_methods(self):
         """The requested method of each column (``"auto"`` unresolved)."""
@@ -484,18 +500,15 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         specs, start = [], 0
         for position, column in enumerate(self._columns):
             series = frame.iloc[:, position]
-            kind = _column_kind(series, column)
-            if not isinstance(self.numeric, str) and column in self.numeric:
-                if kind in ("boolean", "categorical"):
-                    raise ValueError(
-                        f"numeric sets a method for column {column!r}, which is {kind}, "
-                        "not numeric."
-                    )
+            kind = _column_kind(series, column, type(self).__name__)
+            named = not isinstance(self.numeric, str) and column in self.numeric
+            if named and kind in ("boolean", "categorical"):
+                raise ValueError(
+                    f"numeric sets a method for column {column!r}, which is {kind}, not numeric."
+                )
             missing = series.isna().to_numpy()
             if missing.all():
-                raise ValueError(
-                    f"Column {column!r} has only missing values; drop it or fill it."
-                )
+                raise self._column_error(column, "has only missing values; drop it or fill it.")
             if kind in ("boolean", "categorical"):
                 spec = self._fit_categorical(series, column, kind, missing, start)
             else:
@@ -520,14 +533,14 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
             categories = tuple(sorted(pd.unique(series[~missing]).tolist()))
         if self.max_categories_warn is not None and len(categories) > self.max_categories_warn:
             warnings.warn(
-                f"Column {column!r} has {len(categories)} categories (more than "
-                f"max_categories_warn={self.max_categories_warn}); it becomes as many "
+                f"{type(self).__name__}: column {column!r} has {len(categories)} categories "
+                f"(more than max_categories_warn={self.max_categories_warn}); it becomes as many "
                 "one-hot columns. Group rare levels or drop the column if memory runs out.",
                 UserWarning,
                 stacklevel=3,
             )
         has_missing = bool(missing.any())
-        codes = pd.Categorical(series, categories=categories).codes
+        codes = _category_codes(series, categories)
         counts = np.bincount(codes[codes >= 0], minlength=len(categories))
         width = len(categories) + has_missing
         return ColumnSpec(
@@ -553,7 +566,9 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         else:
             values = series.to_numpy(dtype=np.float64, na_value=np.nan)[~missing]
         if not np.isfinite(values).all():
-            raise ValueError(f"Column {column!r} contains infinite values.")
+            raise self._column_error(
+                column, "contains infinite values; replace them, e.g. by NaN."
+            )
         rng = np.random.RandomState(seed)
         sample = values
         if values.size > _SUBSAMPLE:
@@ -601,7 +616,14 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
 
     def _fit_modes(self, z, seed):
         """Fit the Bayesian Gaussian mixture of a ``"mode"`` column."""
-        n_components = min(self.max_modes, np.unique(z).size)
+        n_distinct = np.unique(z).size
+        if n_distinct < 2:  # a constant column: one mode, nothing to fit
+            return {
+                "mode_weights": np.ones(1),
+                "mode_means": z[:1].copy(),
+                "mode_stds": np.ones(1),
+            }
+        n_components = min(self.max_modes, n_distinct)
         mixture = BayesianGaussianMixture(
             n_components=n_components,
             weight_concentration_prior_type="dirichlet_process",
@@ -650,50 +672,50 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
 
     def _encode_categorical(self, series, spec, out):
         missing = series.isna().to_numpy()
-        codes = pd.Categorical(series, categories=spec.categories).codes.astype(np.intp)
+        codes = _category_codes(series, spec.categories)
         unknown = (codes < 0) & ~missing
         if spec.has_missing:
             codes[missing] = len(spec.categories)
         else:
             unknown |= missing
-        if unknown.any():
-            if self.handle_unknown == "error":
-                values = pd.unique(series[unknown])[:5].tolist()
-                raise ValueError(
-                    f"Column {spec.name!r} has values unseen during fit: {values}; "
-                    "set handle_unknown='ignore' to encode them as all zeros."
-                )
+        if unknown.any() and self.handle_unknown == "error":
+            values = pd.unique(series[unknown])[:5].tolist()
+            raise self._column_error(
+                spec.name,
+                f"has values unseen during fit: {values}; "
+                "set handle_unknown='ignore' to encode them as all zeros.",
+            )
         rows = np.flatnonzero(~unknown)
         out[rows, spec.value_block.start + codes[rows]] = 1.0
 
     def _encode_numeric(self, series, spec, out):
         if spec.kind in _TEMPORAL:
             if (getattr(series.dtype, "tz", None) is None) != (spec.tz is None):
-                raise ValueError(
-                    f"Column {spec.name!r} was fitted with time zone {spec.tz} but has "
-                    f"dtype {series.dtype}."
+                raise self._column_error(
+                    spec.name, f"was fitted with time zone {spec.tz} but has dtype {series.dtype}."
                 )
-            if _column_kind(series, spec.name) != spec.kind:
-                raise ValueError(
-                    f"Column {spec.name!r} was {spec.kind} during fit but has dtype "
-                    f"{series.dtype}."
+            if _column_kind(series, spec.name, type(self).__name__) != spec.kind:
+                raise self._column_error(
+                    spec.name, f"was {spec.kind} during fit but has dtype {series.dtype}."
                 )
             ints, missing = _temporal_to_int(series, spec.kind, spec.unit)
             values = (ints - spec.offset).astype(np.float64)
         else:
-            if _column_kind(series, spec.name) not in ("float", "integer"):
-                raise ValueError(
-                    f"Column {spec.name!r} was numeric during fit but has dtype "
-                    f"{series.dtype}."
+            if _column_kind(series, spec.name, type(self).__name__) not in ("float", "integer"):
+                raise self._column_error(
+                    spec.name, f"was numeric during fit but has dtype {series.dtype}."
                 )
             values = series.to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
             missing = np.isnan(values)
         if np.isinf(values).any():
-            raise ValueError(f"Column {spec.name!r} contains infinite values.")
+            raise self._column_error(
+                spec.name, "contains infinite values; replace them, e.g. by NaN."
+            )
         if missing.any() and not spec.has_missing and self.handle_unknown == "error":
-            raise ValueError(
-                f"Column {spec.name!r} has missing values but had none during fit; "
-                "refit on data with missing values or set handle_unknown='ignore'."
+            raise self._column_error(
+                spec.name,
+                "has missing values but had none during fit; "
+                "refit on data with missing values or set handle_unknown='ignore'.",
             )
         values[missing] = spec.fill
         column = spec.value_block.start
@@ -803,7 +825,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         return series.astype(spec.dtype)
 
     def get_feature_names_out(self, input_features=None):
-        """Names of the encoded columns.
+        """Get the names of the encoded columns.
 
         Parameters
         ----------
@@ -821,5 +843,9 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         names = _check_feature_names_in(self, input_features)
-        out = [feature for name, spec in zip(names, self.columns_) for feature in spec.feature_names(name)]
+        out = [
+            feature
+            for name, spec in zip(names, self.columns_, strict=True)
+            for feature in spec.feature_names(name)
+        ]
         return np.asarray(out, dtype=object)

@@ -1,0 +1,66 @@
+"""Tests of skgen.metrics.tstr_score."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.linear_model import LinearRegression, LogisticRegression
+from threadpoolctl import threadpool_limits
+
+from skgen.metrics import tstr_score
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    with threadpool_limits(1):
+        yield
+
+
+def _table(n, seed):
+    rng = np.random.RandomState(seed)
+    x = rng.normal(size=n)
+    pet = rng.choice(["cat", "dog"], n)
+    return pd.DataFrame(
+        {
+            "x": x,
+            "pet": pet,
+            "y": 2 * x + (pet == "dog") + rng.normal(scale=0.3, size=n),
+            "label": np.where(x + rng.normal(scale=0.3, size=n) > 0, "high", "low"),
+        }
+    )
+
+
+def test_ratio_is_about_one_for_a_real_sample():
+    train, synthetic, test = _table(200, 0), _table(200, 1), _table(200, 2)
+    scores = tstr_score(train, synthetic, test, "y", estimator=LinearRegression())
+    assert set(scores) == {"tstr", "trtr", "ratio"}
+    assert scores["trtr"] > 0.8
+    assert scores["ratio"] == pytest.approx(1.0, abs=0.03)
+    scores = tstr_score(train, synthetic, test, "label", estimator=LogisticRegression())
+    assert scores["ratio"] == pytest.approx(1.0, abs=0.05)
+
+
+def test_default_estimator_and_task():
+    train, test = _table(150, 0), _table(150, 2)
+    scores = tstr_score(train, train, test, "label", random_state=0)
+    assert scores["tstr"] == scores["trtr"] and scores["ratio"] == 1.0
+    assert 0.5 < scores["tstr"] <= 1.0  # accuracy
+
+
+def test_useless_synthetic_data_score_low():
+    train, test = _table(200, 0), _table(200, 2)
+    rng = np.random.RandomState(3)
+    noise = train.assign(y=rng.permutation(train["y"].to_numpy()))
+    scores = tstr_score(train, noise, test, "y", estimator=LinearRegression())
+    assert scores["ratio"] < 0.2
+
+
+def test_task_scoring_and_errors():
+    train, test = _table(100, 0), _table(100, 2)
+    scores = tstr_score(
+        train, train, test, "label", estimator=LogisticRegression(), scoring="roc_auc"
+    )
+    assert scores["trtr"] > 0.9
+    with pytest.raises(ValueError, match="target 'nope' is not a column"):
+        tstr_score(train, train, test, "nope")
+    with pytest.raises(ValueError, match="task='regression' needs a numeric target"):
+        tstr_score(train, train, test, "label", task="regression")

@@ -4,3 +4,12 @@ from ._denoising import DenoisingAE
 from ._plain import Autoencoder
 
 __all__ = ["Autoencoder", "DenoisingAE"]
+
+from ._contractive import ContractiveAE
+from ._conv import ConvAE
+from ._sparse import SparseAE
+from ._stacked import StackedAE
+from ._vae import VAE, BetaVAE
+from ._wae import WAE
+
+__all__ += ["BetaVAE", "ContractiveAE", "ConvAE", "SparseAE", "StackedAE", "VAE", "WAE"]

@@ -164,15 +164,30 @@ class AdversarialNet(_TermsMixin, NeuralNet):
         self._stat_sums = None
 
     def first_diverged(self):
-        """``"discriminator"`` or ``"generator"``: whose loss went non-finite first this epoch."""
+        """The network that diverged this epoch: ``"discriminator"``, ``"generator"`` or None.
+
+        The epoch's losses are scanned in the order they were computed
+        (``n_critic`` discriminator losses, then the generator loss, batch
+        after batch). Each loss is computed *before* its own network's
+        update, so a network that blows up during its update shows up in the
+        next loss computed, often the other network's: the culprit is the
+        network updated just before the first non-finite loss.
+        """
         trace = getattr(self, "_trace", None)
         if not trace:
             return None
         finite = torch.isfinite(torch.stack(trace)).tolist()
-        steps = self.n_critic + 1
+        period = self.n_critic + 1
+
+        def network(i):
+            return "generator" if i % period == self.n_critic else "discriminator"
+
         for i, ok in enumerate(finite):
             if not ok:
-                return "generator" if i % steps == self.n_critic else "discriminator"
+                if i > 0:
+                    return network(i - 1)
+                # the previous update was the last generator step of the previous epoch
+                return "generator" if len(self.history) > 1 else network(0)
         return None
 
     def __getstate__(self):
@@ -183,17 +198,12 @@ class AdversarialNet(_TermsMixin, NeuralNet):
 
 
 class AdversarialDivergenceCheck(DivergenceCheck):
-    """Raise when a loss is not finite, naming the network that diverged first.
+    """Raise when a loss is not finite, naming the network that diverged.
 
-    The epoch's losses are checked in order (each discriminator step, then
-    the generator step, batch after batch), so the error blames the network
-    whose loss broke first even when the other one followed it.
+    The network is found by :meth:`AdversarialNet.first_diverged` (the one
+    updated just before the first non-finite loss of the epoch), so the
+    error blames the culprit even when the other network's loss broke first.
     """
-
-    _keys_by_network = {
-        "discriminator": "train_discriminator_loss",
-        "generator": "train_generator_loss",
-    }
 
     def on_epoch_end(self, net, **kwargs):
         row = net.history[-1]
@@ -205,16 +215,15 @@ class AdversarialDivergenceCheck(DivergenceCheck):
             network = net.first_diverged() if hasattr(net, "first_diverged") else None
             if network is None:
                 network = self.network.get(key, key) if isinstance(self.network, dict) else self.network
-            key = self._keys_by_network.get(network, key)
-            value = row.get(key, value)
             lr = net.lr
             if network == "discriminator":
                 lr = net.get_params_for_optimizer("discriminator_optimizer", [])[1].get("lr", lr)
             raise TrainingDivergedError(
-                f"{self.estimator_name}: training diverged at epoch {epoch}: the "
-                f"{network} loss ({key}) became {value}. Try a lower {network} learning "
-                f"rate (now {lr:g}, e.g. {lr / 10:g}), scaling the input features, a "
-                "larger batch_size or, for critics, a stronger Lipschitz constraint.",
+                f"{self.estimator_name}: training diverged at epoch {epoch}: the {network} "
+                f"diverged (after its update the losses became non-finite: {key}={value}). "
+                f"Try a lower {network} learning rate (now {lr:g}, e.g. {lr / 10:g}), scaling "
+                "the input features, a larger batch_size or, for critics, a stronger "
+                "Lipschitz constraint.",
                 epoch=epoch,
                 network=network,
             )

@@ -13,3 +13,26 @@ __all__ = [
     "TiedDecoder",
     "make_activation",
 ]
+
+from ._discriminator import AutoencoderDiscriminator, Discriminator, MinibatchDiscrimination
+from ._generator import Generator
+
+__all__ += [
+    "AutoencoderDiscriminator",
+    "Discriminator",
+    "Generator",
+    "MinibatchDiscrimination",
+]
+
+from ._conv import ConvDecoder, ConvEncoder, conv_geometry
+from ._sparse import TopK
+from ._variational import GaussianEncoder, VariationalAutoencoderModule
+
+__all__ += [
+    "ConvDecoder",
+    "ConvEncoder",
+    "GaussianEncoder",
+    "TopK",
+    "VariationalAutoencoderModule",
+    "conv_geometry",
+]

@@ -65,10 +65,12 @@ class MinibatchDiscrimination(nn.Module):
         n = len(h)
         if groups < 1 or n % groups:
             groups = 1
-        M = (h @ self.T).view(groups, n // groups, self.n_kernels, self.kernel_dim)
-        dist = (M.unsqueeze(2) - M.unsqueeze(1)).abs().sum(-1)  # (g, m, m, B)
-        o = torch.exp(-dist).sum(2) - 1.0  # drop the row itself (distance 0)
-        return torch.cat([h, o.reshape(n, self.n_kernels)], dim=1)
+        m, B, C = n // groups, self.n_kernels, self.kernel_dim
+        M = (h @ self.T).view(groups, m, B, C).transpose(1, 2).reshape(groups * B, m, C)
+        dist = torch.cdist(M, M, p=1)  # (g * B, m, m) L1 distances
+        o = torch.exp(-dist).sum(-1) - 1.0  # drop the row itself (distance 0)
+        o = o.view(groups, B, m).transpose(1, 2).reshape(n, B)
+        return torch.cat([h, o], dim=1)
 
 
 class Discriminator(nn.Module):
@@ -108,9 +110,14 @@ class Discriminator(nn.Module):
         kernel_dim=8,
         q_features=0,
         dropout=0.0,
+        spectral_norm=False,
     ):
         super().__init__()
         self.body, width = _body(n_features, list(hidden_layer_sizes), activation, dropout)
+        if spectral_norm:
+            for i, layer in enumerate(self.body):
+                if isinstance(layer, nn.Linear):
+                    self.body[i] = nn.utils.parametrizations.spectral_norm(layer)
         self.minibatch = (
             MinibatchDiscrimination(width, n_kernels, kernel_dim) if minibatch_discrimination else None
         )

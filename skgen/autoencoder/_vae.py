@@ -1,0 +1,508 @@
+"""Variational autoencoders: BetaVAE and VAE (beta = 1)."""
+
+from __future__ import annotations
+
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.utils.validation import check_is_fitted
+
+from ..base import BaseAutoencoder, SamplerMixin
+from ..losses import VAECriterion, gaussian_kl, likelihood_nll, optimal_log_var
+from ..nn import MLP, GaussianEncoder, VariationalAutoencoderModule
+from ..utils._param_validation import Interval
+from ._callbacks import LinearSchedule, with_warmup
+
+#: Posterior-mean variance (over the training data) above which a latent
+#: unit counts as active (Burda et al., 2016).
+ACTIVE_UNIT_THRESHOLD = 0.01
+
+
+class BetaVAE(SamplerMixin, BaseAutoencoder):
+    r"""β-variational autoencoder: a probabilistic encoder, decoder and prior.
+
+    The encoder maps a row :math:`x` to a Gaussian posterior
+    :math:`q(z \mid x) = N(\mu(x), \mathrm{diag}\,\sigma^2(x))` over a latent
+    code, the decoder maps a code to a likelihood :math:`p(x \mid z)`, and
+    the prior is :math:`p(z) = N(0, I)`. Training maximises the evidence
+    lower bound with the KL term weighted by :math:`\beta`: :math:`\beta > 1`
+    favours disentangled, smoother codes at the cost of reconstruction,
+    :math:`\beta < 1` sharper reconstructions. Use :class:`VAE` for
+    :math:`\beta = 1`.
+
+    * ``transform`` returns the posterior mean :math:`\mu(x)`;
+    * ``sample`` decodes draws from the prior (a generative model);
+    * ``score_samples`` is a per-sample ELBO, so it is a log-likelihood
+      bound usable as an anomaly score, and ``score`` (its mean) works in
+      ``GridSearchCV`` without a scorer.
+
+    Read more in the :doc:`autoencoders page </autoencoders>`.
+
+    Parameters
+    ----------
+    n_components : int, default=16
+        Dimension of the latent code.
+    beta : float, default=1.0
+        Weight :math:`\beta` of the KL term.
+    kl_warmup : int, default=10
+        Number of epochs over which the KL weight grows linearly from 0 to
+        ``beta`` (KL annealing, which keeps the posterior from collapsing
+        onto the prior before the decoder has learned anything). 0 disables
+        it. Stopping criteria ignore these epochs.
+    hidden_layer_sizes : array-like of int, default=(128, 64)
+        Widths of the encoder's hidden layers; the decoder mirrors them.
+    activation : {"relu", "leaky_relu", "elu", "gelu", "selu", "tanh", "sigmoid", "identity"}, \
+            default="relu"
+        Activation of the hidden layers.
+    output_activation : {"auto", "identity", "sigmoid"}, default="auto"
+        Likelihood of plain numeric data: ``"identity"`` is Gaussian,
+        ``"sigmoid"`` Bernoulli (for data in [0, 1], e.g. pixel
+        intensities), ``"auto"`` Bernoulli when all training values are in
+        [0, 1] and Gaussian otherwise. Mixed-type data (through a
+        preprocessor) use a Gaussian per numeric block and a categorical
+        likelihood per one-hot group.
+    preprocessor : "auto", transformer or None, default="auto"
+        Applied to ``X`` before the network (see :class:`Autoencoder`).
+    max_epochs : int, default=200
+        Maximum number of passes over the training data.
+    batch_size : int, default=128
+        Mini-batch size.
+    lr : float, default=1e-3
+        Learning rate.
+    optimizer : {"adam", "adamw", "rmsprop", "sgd", "lbfgs"} or callable, default="adam"
+        Optimizer name or a ``torch.optim.Optimizer`` class.
+    weight_decay : float, default=0.0
+        L2 penalty passed to the optimizer.
+    early_stopping : bool, default=False
+        Stop on a held-out validation loss (see :class:`Autoencoder`); the
+        validation loss decodes the posterior mean.
+    validation_fraction : float, default=0.1
+        Share of the training data held out when ``early_stopping=True``.
+    n_iter_no_change : int, default=10
+        Patience, in epochs.
+    tol : float, default=1e-4
+        Minimum relative improvement of the monitored loss.
+    device : str or torch.device, default="auto"
+        ``"auto"`` trains on CUDA when available, else on the CPU.
+    random_state : int, RandomState instance or None, default=None
+        Seeds initialisation, shuffling, splits, the reparameterisation
+        noise and, through the estimator's own stream, ``sample``.
+    verbose : int, default=0
+        ``1`` shows a progress bar per epoch; ``2`` also skorch's table.
+
+    Attributes
+    ----------
+    active_units_ : ndarray of int
+        Indices of the active latent units: those whose posterior mean
+        varies across the training data (variance above 0.01). Inactive
+        units have collapsed onto the prior and carry no information.
+    net_ : skorch.NeuralNet
+        The trained skorch net; ``net_.module_`` is the
+        :class:`~skgen.nn.VariationalAutoencoderModule`.
+    history_ : skorch.History
+        Per-epoch record: ``train_loss`` (the negative ELBO, with the
+        annealed KL weight), ``train_reconstruction``, ``train_kl``
+        (weighted) and ``valid_*`` with early stopping.
+    n_iter_ : int
+        Number of epochs run.
+    loss_curve_ : ndarray of shape (n_iter_,)
+        Training loss per epoch.
+    validation_loss_curve_ : ndarray of shape (n_iter_,) or None
+        Validation loss per epoch when ``early_stopping=True``, else None.
+    layout_ : tuple of Block
+        Output blocks of the decoder and their likelihoods.
+    preprocessor_ : transformer or None
+        The fitted preprocessor, if one is used.
+    n_features_in_ : int
+        Number of features seen during ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during ``fit``, when ``X`` has string column
+        names.
+
+    See Also
+    --------
+    VAE : The same model with :math:`\beta = 1`.
+    WAE : A deterministic encoder whose codes are matched to the prior.
+    sklearn.decomposition.FactorAnalysis : The linear-Gaussian special case.
+
+    Notes
+    -----
+    Training minimises the batch mean of the negative ELBO
+
+    .. math:: \mathcal{L}(x) = -\mathbb{E}_{q(z \mid x)} \log p(x \mid z)
+              + \gamma_t \beta\, \mathrm{KL}(q(z \mid x) \,\|\, N(0, I)),
+
+    with one reparameterised draw :math:`z = \mu + \sigma \odot \epsilon`
+    per row, the closed-form KL
+    :math:`\tfrac12 \sum_j (\mu_j^2 + \sigma_j^2 - \log \sigma_j^2 - 1)`,
+    and :math:`\gamma_t` rising from 0 to 1 over ``kl_warmup`` epochs.
+    Numeric data are modelled in the normalised space of
+    :class:`Autoencoder` by :math:`N(g(z), s^2 I)` with one shared variance
+    :math:`s^2`, set in every batch to its maximum-likelihood value (the
+    mean squared error, a "calibrated decoder"): the balance between the
+    two terms then no longer depends on the scale of the data, which a
+    fixed unit variance would get wrong. Binary data use a Bernoulli and
+    one-hot groups a categorical likelihood.
+
+    ``score_samples`` evaluates, without sampling, the ELBO at the
+    posterior mean: :math:`\log p(x \mid \mu(x)) - \mathrm{KL}(q(z \mid x)
+    \,\|\, p(z))`, with :math:`s^2` fitted on the training data; for plain
+    numeric data it is in the units of ``X`` (the log-determinant of the
+    normalisation is included), so it is comparable across models fitted
+    on the same data. It is a deterministic, slightly optimistic stand-in
+    for the expected ELBO.
+
+    ``sample`` returns the decoder's mean :math:`\mathbb{E}[x \mid z]`
+    (probabilities for binary and categorical blocks) for prior draws
+    :math:`z \sim N(0, I)`, not a noisy draw from :math:`p(x \mid z)`.
+
+    References
+    ----------
+    .. [1] D. P. Kingma and M. Welling, "Auto-encoding variational Bayes",
+       ICLR 2014.
+    .. [2] I. Higgins et al., "β-VAE: learning basic visual concepts with a
+       constrained variational framework", ICLR 2017.
+    .. [3] S. R. Bowman et al., "Generating sentences from a continuous
+       space", CoNLL 2016 (KL annealing).
+    .. [4] O. Rybkin, K. Daniilidis and S. Levine, "Simple and effective VAE
+       training with calibrated decoders", ICML 2021.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skgen import BetaVAE
+    >>> X, _ = load_digits(return_X_y=True)
+    >>> vae = BetaVAE(n_components=4, beta=4.0, max_epochs=2, random_state=0).fit(X)
+    >>> vae.transform(X[:3]).shape
+    (3, 4)
+    >>> vae.sample(5, random_state=0).shape
+    (5, 64)
+    >>> vae.score_samples(X[:3]).shape
+    (3,)
+    """
+
+    _parameter_constraints: dict = {
+        **BaseAutoencoder._parameter_constraints,
+        "beta": [Interval(Real, 0, None, closed="left")],
+        "kl_warmup": [Interval(Integral, 0, None, closed="left")],
+    }
+
+    def __init__(
+        self,
+        n_components=16,
+        *,
+        beta=1.0,
+        kl_warmup=10,
+        hidden_layer_sizes=(128, 64),
+        activation="relu",
+        output_activation="auto",
+        preprocessor="auto",
+        max_epochs=200,
+        batch_size=128,
+        lr=1e-3,
+        optimizer="adam",
+        weight_decay=0.0,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        device="auto",
+        random_state=None,
+        verbose=0,
+    ):
+        self.n_components = n_components
+        self.beta = beta
+        self.kl_warmup = kl_warmup
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.output_activation = output_activation
+        self.preprocessor = preprocessor
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.optimizer = optimizer
+        self.weight_decay = weight_decay
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ hooks
+    def _build_module(self, X):
+        n_features, k = X.shape[1], self.n_components
+        hidden = self._hidden_layer_sizes()
+        encoder = GaussianEncoder(MLP(n_features, hidden, 2 * k, self.activation), k)
+        decoder = MLP(k, hidden[::-1], n_features, self.activation)
+        return VariationalAutoencoderModule(encoder, decoder)
+
+    def _build_criterion(self):
+        return VAECriterion(self.layout_, beta=self.beta)
+
+    def _extra_callbacks(self):
+        if self.kl_warmup == 0:
+            return []
+        return [("kl_warmup", LinearSchedule("criterion_", "kl_scale", 0.0, 1.0, self.kl_warmup))]
+
+    def _stopping_callbacks(self):
+        return with_warmup(super()._stopping_callbacks(), self.kl_warmup)
+
+    def _fit(self, X, y=None, *, epochs=None):
+        super()._fit(X, y, epochs=epochs)
+        self._fit_posterior_statistics(X)
+        return self
+
+    def _partial_fit(self, X, y=None):
+        if not hasattr(self, "net_"):
+            return self._fit(X, y, epochs=1)
+        super()._partial_fit(X, y)
+        self._fit_posterior_statistics(X)
+        return self
+
+    def _fit_posterior_statistics(self, X):
+        """Likelihood variance and active units, from the training data."""
+        Xn, _ = self._validate_input(X, reset=False)
+        module = self.net_.module_
+        means = self._run_batches(module.encode, Xn)
+        recon = self._run_batches(lambda x: module.decode(module.encode(x)), Xn)
+        self._log_noise_var = float(
+            optimal_log_var(
+                torch.from_numpy(recon).double(), torch.from_numpy(Xn).double(), self.layout_
+            )
+        )
+        variance = means.var(axis=0) if len(means) > 1 else np.zeros(means.shape[1])
+        self.active_units_ = np.flatnonzero(variance > ACTIVE_UNIT_THRESHOLD)
+
+    def _generate(self, n_samples, y, generator):
+        z = torch.randn(n_samples, self.n_components, generator=generator)
+        return self.net_.module_.decode(z.to(self.net_.device))
+
+    # ---------------------------------------------------------------- scoring
+    def score_samples(self, X):
+        """Evidence lower bound (ELBO) of each sample, at the posterior mean.
+
+        :math:`\\log p(x \\mid z = \\mu(x)) - \\mathrm{KL}(q(z \\mid x) \\,\\|\\, p(z))`
+        (see the Notes of the class): a lower bound on :math:`\\log p(x)` up
+        to the use of the posterior mean. For plain numeric data it is a
+        log-density in the units of ``X``; with a preprocessor, in its
+        encoded space.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+            Higher is more typical of the training data.
+        """
+        check_is_fitted(self)
+        Xn, _ = self._validate_input(X, reset=False)
+        module = self.net_.module_
+        layout, log_var = self.layout_, self._log_noise_var
+
+        k = self.n_components
+
+        def outputs(x):
+            mean, logvar = module.encode_stats(x)
+            return torch.cat([mean, logvar, module.decode(mean)], dim=1)
+
+        # Network outputs in float32, the sums in float64 (so that scores do
+        # not depend on the batch they were computed in).
+        out = torch.from_numpy(self._run_batches(outputs, Xn)).double()
+        mean, logvar, raw = out[:, :k], out[:, k : 2 * k], out[:, 2 * k :]
+        nll = likelihood_nll(raw, torch.from_numpy(Xn).double(), layout, log_var)
+        scores = -(nll + gaussian_kl(mean, logvar)).numpy()
+        if self.preprocessor_ is None:
+            numeric = [b for b in layout if b.kind == "numeric"]
+            log_det = sum(np.log(self._input_scale[b.slice]).sum() for b in numeric)
+            scores -= log_det
+        return scores
+
+    def score(self, X, y=None):
+        """Mean ELBO of the samples (see :meth:`score_samples`); higher is better.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        score : float
+        """
+        return float(np.mean(self.score_samples(X)))
+
+
+class VAE(BetaVAE):
+    r"""Variational autoencoder: :class:`BetaVAE` with :math:`\beta = 1`.
+
+    The encoder gives a Gaussian posterior :math:`q(z \mid x)`, the decoder a
+    likelihood :math:`p(x \mid z)` and the prior is :math:`N(0, I)`; training
+    maximises the evidence lower bound (ELBO) on :math:`\log p(x)`.
+    ``transform`` returns the posterior mean, ``sample`` decodes prior draws
+    and ``score_samples`` is the per-sample ELBO (an anomaly score).
+
+    Read more in the :doc:`autoencoders page </autoencoders>`.
+
+    Parameters
+    ----------
+    n_components : int, default=16
+        Dimension of the latent code.
+    kl_warmup : int, default=10
+        Number of epochs over which the KL weight grows linearly from 0 to
+        1 (KL annealing); 0 disables it. Stopping criteria ignore these
+        epochs.
+    hidden_layer_sizes : array-like of int, default=(128, 64)
+        Widths of the encoder's hidden layers; the decoder mirrors them.
+    activation : {"relu", "leaky_relu", "elu", "gelu", "selu", "tanh", "sigmoid", "identity"}, \
+            default="relu"
+        Activation of the hidden layers.
+    output_activation : {"auto", "identity", "sigmoid"}, default="auto"
+        Likelihood of plain numeric data: Gaussian (``"identity"``),
+        Bernoulli (``"sigmoid"``, data in [0, 1]) or chosen by the data's
+        range (``"auto"``); see :class:`BetaVAE`.
+    preprocessor : "auto", transformer or None, default="auto"
+        Applied to ``X`` before the network (see :class:`Autoencoder`).
+    max_epochs : int, default=200
+        Maximum number of passes over the training data.
+    batch_size : int, default=128
+        Mini-batch size.
+    lr : float, default=1e-3
+        Learning rate.
+    optimizer : {"adam", "adamw", "rmsprop", "sgd", "lbfgs"} or callable, default="adam"
+        Optimizer name or a ``torch.optim.Optimizer`` class.
+    weight_decay : float, default=0.0
+        L2 penalty passed to the optimizer.
+    early_stopping : bool, default=False
+        Stop on a held-out validation loss (see :class:`Autoencoder`).
+    validation_fraction : float, default=0.1
+        Share of the training data held out when ``early_stopping=True``.
+    n_iter_no_change : int, default=10
+        Patience, in epochs.
+    tol : float, default=1e-4
+        Minimum relative improvement of the monitored loss.
+    device : str or torch.device, default="auto"
+        ``"auto"`` trains on CUDA when available, else on the CPU.
+    random_state : int, RandomState instance or None, default=None
+        Seeds initialisation, shuffling, splits, the reparameterisation
+        noise and, through the estimator's own stream, ``sample``.
+    verbose : int, default=0
+        ``1`` shows a progress bar per epoch; ``2`` also skorch's table.
+
+    Attributes
+    ----------
+    active_units_ : ndarray of int
+        Indices of the latent units whose posterior mean varies across the
+        training data (variance above 0.01).
+    net_ : skorch.NeuralNet
+        The trained skorch net; ``net_.module_`` is the
+        :class:`~skgen.nn.VariationalAutoencoderModule`.
+    history_ : skorch.History
+        Per-epoch record: ``train_loss`` (negative ELBO),
+        ``train_reconstruction``, ``train_kl`` and ``valid_*`` with early
+        stopping.
+    n_iter_ : int
+        Number of epochs run.
+    loss_curve_ : ndarray of shape (n_iter_,)
+        Training loss per epoch.
+    validation_loss_curve_ : ndarray of shape (n_iter_,) or None
+        Validation loss per epoch when ``early_stopping=True``, else None.
+    layout_ : tuple of Block
+        Output blocks of the decoder and their likelihoods.
+    preprocessor_ : transformer or None
+        The fitted preprocessor, if one is used.
+    n_features_in_ : int
+        Number of features seen during ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during ``fit``, when ``X`` has string column
+        names.
+
+    See Also
+    --------
+    BetaVAE : The same model with a weighted KL term.
+    WAE : A deterministic encoder whose codes are matched to the prior.
+
+    Notes
+    -----
+    Training minimises the batch mean of the negative ELBO
+
+    .. math:: \mathcal{L}(x) = -\mathbb{E}_{q(z \mid x)} \log p(x \mid z)
+              + \gamma_t\, \mathrm{KL}(q(z \mid x) \,\|\, N(0, I))
+
+    with the reparameterisation trick, the closed-form KL, a calibrated
+    Gaussian (or Bernoulli, categorical) likelihood and KL annealing
+    :math:`\gamma_t`; see :class:`BetaVAE` for the details and for what
+    ``score_samples`` and ``sample`` return.
+
+    References
+    ----------
+    .. [1] D. P. Kingma and M. Welling, "Auto-encoding variational Bayes",
+       ICLR 2014.
+    .. [2] D. J. Rezende, S. Mohamed and D. Wierstra, "Stochastic
+       backpropagation and approximate inference in deep generative
+       models", ICML 2014.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skgen import VAE
+    >>> X, _ = load_digits(return_X_y=True)
+    >>> vae = VAE(n_components=8, max_epochs=2, random_state=0).fit(X)
+    >>> vae.sample(3, random_state=0).shape
+    (3, 64)
+    >>> vae.score_samples(X[:2]).shape
+    (2,)
+    """
+
+    _parameter_constraints: dict = {
+        key: value for key, value in BetaVAE._parameter_constraints.items() if key != "beta"
+    }
+
+    def __init__(
+        self,
+        n_components=16,
+        *,
+        kl_warmup=10,
+        hidden_layer_sizes=(128, 64),
+        activation="relu",
+        output_activation="auto",
+        preprocessor="auto",
+        max_epochs=200,
+        batch_size=128,
+        lr=1e-3,
+        optimizer="adam",
+        weight_decay=0.0,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        device="auto",
+        random_state=None,
+        verbose=0,
+    ):
+        super().__init__(
+            n_components,
+            beta=1.0,
+            kl_warmup=kl_warmup,
+            hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation,
+            output_activation=output_activation,
+            preprocessor=preprocessor,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            lr=lr,
+            optimizer=optimizer,
+            weight_decay=weight_decay,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            tol=tol,
+            device=device,
+            random_state=random_state,
+            verbose=verbose,
+        )

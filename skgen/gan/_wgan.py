@@ -1,0 +1,437 @@
+"""Wasserstein GANs: weight clipping (WGAN) and gradient penalty (WGANGP)."""
+
+from __future__ import annotations
+
+from numbers import Real
+
+from ..losses import WGANCriterion, WGANGPCriterion
+from ..utils._param_validation import Interval
+from ._base import BaseGAN
+
+
+class WGAN(BaseGAN):
+    r"""Wasserstein GAN with weight clipping (Arjovsky et al., 2017).
+
+    The discriminator is a *critic* :math:`f` with unbounded scores; the gap
+    :math:`\mathbb{E} f(x) - \mathbb{E} f(G(z))` estimates the Wasserstein-1
+    distance between the data and the generator when :math:`f` is
+    1-Lipschitz. Here the constraint is enforced crudely, by clamping every
+    critic parameter to ``[-clip_value, clip_value]`` after each critic step;
+    :class:`WGANGP` replaces clipping by a gradient penalty and is usually
+    the better choice. Defaults follow the paper (RMSprop, ``lr=5e-5``,
+    ``n_critic=5``, ``clip_value=0.01``), which learns slowly.
+    Fitted with class labels ``y``, the model is conditional: :meth:`sample`
+    then generates rows of requested classes.
+
+    Read more in the :doc:`GAN page </gans>`.
+
+    Parameters
+    ----------
+    n_components : int, default=16
+        Dimension of the noise :math:`z \sim N(0, I)`.
+    clip_value : float, default=0.01
+        Every critic parameter is clamped to ``[-clip_value, clip_value]``
+        after each critic update.
+    hidden_layer_sizes : array-like of int, default=(128, 128)
+        Widths of the generator's hidden layers.
+    discriminator_hidden_layer_sizes : array-like of int, default=None
+        Widths of the critic's hidden layers; None uses
+        ``hidden_layer_sizes``.
+    activation : {"relu", "leaky_relu", "elu", "gelu", "selu", "tanh", "sigmoid", "identity"}, \
+            default="relu"
+        Activation of the generator's hidden layers.
+    discriminator_activation : {"relu", "leaky_relu", "elu", "gelu", "selu", "tanh", \
+            "sigmoid", "identity"}, default="leaky_relu"
+        Activation of the critic's hidden layers.
+    output_activation : {"auto", "identity", "sigmoid"}, default="auto"
+        Output of the generator: ``"sigmoid"`` for data in [0, 1] (e.g.
+        pixel intensities), ``"identity"`` otherwise; ``"auto"`` picks
+        ``"sigmoid"`` when all training values are in [0, 1]. Ignored when a
+        preprocessor provides an ``output_layout_`` (mixed-type data).
+    minibatch_discrimination : bool, default=False
+        Give the critic minibatch-discrimination features (how close
+        each row is to the rest of its batch), which exposes mode collapse.
+    n_critic : int, default=5
+        Critic updates per generator update.
+    preprocessor : "auto", transformer or None, default="auto"
+        Applied to ``X`` before the networks. ``"auto"`` uses a
+        :class:`~skgen.preprocessing.TabularEncoder` for DataFrames with
+        non-numeric or missing values and nothing otherwise.
+    max_epochs : int, default=300
+        Number of passes over the training data (one generator update per
+        mini-batch).
+    batch_size : int, default=64
+        Mini-batch size.
+    lr : float, default=5e-5
+        Learning rate of the generator.
+    discriminator_lr : float, default=None
+        Learning rate of the critic; None uses ``lr``.
+    optimizer : {"adam", "adamw", "rmsprop", "sgd", "lbfgs"} or callable, default="rmsprop"
+        Optimizer of both networks (name or ``torch.optim.Optimizer`` class).
+    betas : tuple of float, default=(0.5, 0.999)
+        Adam's momentum coefficients (used by ``"adam"`` and ``"adamw"``; the default RMSprop ignores them).
+    weight_decay : float, default=0.0
+        L2 penalty passed to both optimizers.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the data and stop when the
+        held-out MMD² between generated and real rows has not improved by
+        ``tol`` for ``n_iter_no_change`` epochs, restoring the best
+        generator. When False, training runs for ``max_epochs`` (the
+        adversarial losses do not decrease, so they are no stopping rule).
+    validation_fraction : float, default=0.1
+        Share of the training data held out when ``early_stopping=True``.
+    n_iter_no_change : int, default=10
+        Patience, in epochs.
+    tol : float, default=1e-4
+        Minimum absolute improvement of the held-out MMD².
+    device : str or torch.device, default="auto"
+        ``"auto"`` trains on CUDA when available, else on the CPU.
+    random_state : int, RandomState instance or None, default=None
+        Seeds initialisation, shuffling, the training noise and the default
+        stream of :meth:`sample`. The caller's global NumPy and torch RNG
+        states are left untouched.
+    verbose : int, default=0
+        ``1`` shows a progress bar with one step per epoch; ``2`` also
+        prints skorch's per-epoch table.
+
+    Attributes
+    ----------
+    net_ : skorch.NeuralNet
+        The trained skorch net: ``net_.module_`` is the generator,
+        ``net_.discriminator_`` the critic.
+    history_ : skorch.History
+        Per-epoch record: ``train_generator_loss``, ``train_discriminator_loss``
+        (the critic's loss), ``train_d_real`` (mean :math:`f(x)`), ``train_d_fake``
+        (mean :math:`f(G(z))`), ``train_wasserstein`` (their difference, the
+        Wasserstein estimate), and ``valid_loss`` (held-out MMD²)
+        with early stopping.
+    n_iter_ : int
+        Number of epochs run.
+    loss_curve_ : ndarray of shape (n_iter_,)
+        Generator loss per epoch.
+    validation_loss_curve_ : ndarray of shape (n_iter_,) or None
+        Held-out MMD² per epoch when ``early_stopping=True``, else None.
+    classes_ : ndarray of shape (n_classes,) or None
+        Class labels seen in ``fit`` (conditional model), else None.
+    layout_ : tuple of Block
+        Output blocks of the generator (one block for plain numeric data).
+    preprocessor_ : transformer or None
+        The fitted preprocessor, if one is used.
+    n_features_in_ : int
+        Number of features seen during ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during ``fit``, when ``X`` has string column
+        names.
+
+    See Also
+    --------
+    WGANGP : The same game with a gradient penalty instead of clipping.
+    GAN : The original, Jensen-Shannon game.
+
+    Notes
+    -----
+    With :math:`\mathcal{F}` the 1-Lipschitz functions, Kantorovich-Rubinstein
+    duality gives
+
+    .. math::
+
+        W_1(p, p_G) = \sup_{f \in \mathcal{F}} \mathbb{E}_{x \sim p} f(x) - \mathbb{E}_{z} f(G(z)).
+
+    The critic minimises :math:`\mathbb{E} f(G(z)) - \mathbb{E} f(x)` (then
+    its weights are clipped, which keeps :math:`f` K-Lipschitz for some K),
+    the generator minimises :math:`-\mathbb{E} f(G(z))`. Unlike the
+    Jensen-Shannon divergence, :math:`W_1` is continuous in the generator's
+    parameters even when the supports do not overlap, so the critic can be
+    trained to optimality (``n_critic`` steps per generator step) without
+    killing the generator's gradient, and ``train_wasserstein`` is a
+    meaningful learning curve. Each mini-batch of real rows gives
+    ``n_critic`` critic updates (fresh noise, the same real rows) and then
+    one generator update.
+
+    References
+    ----------
+    .. [1] M. Arjovsky, S. Chintala and L. Bottou, "Wasserstein generative
+       adversarial networks", ICML 2017.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgen import WGAN
+    >>> X = np.random.RandomState(0).normal(size=(200, 2))
+    >>> wgan = WGAN(max_epochs=2, random_state=0).fit(X)
+    >>> wgan.sample(5, random_state=0).shape
+    (5, 2)
+    """
+
+    _parameter_constraints: dict = {
+        **BaseGAN._parameter_constraints,
+        "clip_value": [Interval(Real, 0, None, closed="neither")],
+    }
+    _criterion_class = WGANCriterion
+
+    def __init__(
+        self,
+        n_components=16,
+        *,
+        clip_value=0.01,
+        hidden_layer_sizes=(128, 128),
+        discriminator_hidden_layer_sizes=None,
+        activation="relu",
+        discriminator_activation="leaky_relu",
+        output_activation="auto",
+        minibatch_discrimination=False,
+        n_critic=5,
+        preprocessor="auto",
+        max_epochs=300,
+        batch_size=64,
+        lr=5e-5,
+        discriminator_lr=None,
+        optimizer="rmsprop",
+        betas=(0.5, 0.999),
+        weight_decay=0.0,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        device="auto",
+        random_state=None,
+        verbose=0,
+    ):
+        self.n_components = n_components
+        self.clip_value = clip_value
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.discriminator_hidden_layer_sizes = discriminator_hidden_layer_sizes
+        self.activation = activation
+        self.discriminator_activation = discriminator_activation
+        self.output_activation = output_activation
+        self.minibatch_discrimination = minibatch_discrimination
+        self.n_critic = n_critic
+        self.preprocessor = preprocessor
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.discriminator_lr = discriminator_lr
+        self.optimizer = optimizer
+        self.betas = betas
+        self.weight_decay = weight_decay
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _criterion_params(self):
+        return {"clip_value": self.clip_value}
+
+
+class WGANGP(BaseGAN):
+    r"""Wasserstein GAN with gradient penalty (Gulrajani et al., 2017).
+
+    A Wasserstein GAN (see :class:`WGAN`) whose critic is kept close to
+    1-Lipschitz by penalising :math:`(\lVert\nabla f(\hat x)\rVert - 1)^2` at
+    random points :math:`\hat x` between real and generated rows. It trains
+    stably with Adam, rarely collapses onto a few modes and its
+    ``train_wasserstein`` curve tracks sample quality: the usual first choice.
+    Fitted with class labels ``y``, the model is conditional: :meth:`sample`
+    then generates rows of requested classes.
+
+    Read more in the :doc:`GAN page </gans>`.
+
+    Parameters
+    ----------
+    n_components : int, default=16
+        Dimension of the noise :math:`z \sim N(0, I)`.
+    penalty_weight : float, default=10.0
+        Weight :math:`\lambda` of the gradient penalty.
+    hidden_layer_sizes : array-like of int, default=(128, 128)
+        Widths of the generator's hidden layers.
+    discriminator_hidden_layer_sizes : array-like of int, default=None
+        Widths of the critic's hidden layers; None uses
+        ``hidden_layer_sizes``.
+    activation : {"relu", "leaky_relu", "elu", "gelu", "selu", "tanh", "sigmoid", "identity"}, \
+            default="relu"
+        Activation of the generator's hidden layers.
+    discriminator_activation : {"relu", "leaky_relu", "elu", "gelu", "selu", "tanh", \
+            "sigmoid", "identity"}, default="leaky_relu"
+        Activation of the critic's hidden layers.
+    output_activation : {"auto", "identity", "sigmoid"}, default="auto"
+        Output of the generator: ``"sigmoid"`` for data in [0, 1] (e.g.
+        pixel intensities), ``"identity"`` otherwise; ``"auto"`` picks
+        ``"sigmoid"`` when all training values are in [0, 1]. Ignored when a
+        preprocessor provides an ``output_layout_`` (mixed-type data).
+    minibatch_discrimination : bool, default=False
+        Give the critic minibatch-discrimination features (how close
+        each row is to the rest of its batch), which exposes mode collapse.
+    n_critic : int, default=5
+        Critic updates per generator update.
+    preprocessor : "auto", transformer or None, default="auto"
+        Applied to ``X`` before the networks. ``"auto"`` uses a
+        :class:`~skgen.preprocessing.TabularEncoder` for DataFrames with
+        non-numeric or missing values and nothing otherwise.
+    max_epochs : int, default=300
+        Number of passes over the training data (one generator update per
+        mini-batch).
+    batch_size : int, default=64
+        Mini-batch size.
+    lr : float, default=1e-4
+        Learning rate of the generator.
+    discriminator_lr : float, default=None
+        Learning rate of the critic; None uses ``lr``.
+    optimizer : {"adam", "adamw", "rmsprop", "sgd", "lbfgs"} or callable, default="adam"
+        Optimizer of both networks (name or ``torch.optim.Optimizer`` class).
+    betas : tuple of float, default=(0.5, 0.9)
+        Adam's momentum coefficients (used by ``"adam"`` and ``"adamw"``).
+    weight_decay : float, default=0.0
+        L2 penalty passed to both optimizers.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the data and stop when the
+        held-out MMD² between generated and real rows has not improved by
+        ``tol`` for ``n_iter_no_change`` epochs, restoring the best
+        generator. When False, training runs for ``max_epochs`` (the
+        adversarial losses do not decrease, so they are no stopping rule).
+    validation_fraction : float, default=0.1
+        Share of the training data held out when ``early_stopping=True``.
+    n_iter_no_change : int, default=10
+        Patience, in epochs.
+    tol : float, default=1e-4
+        Minimum absolute improvement of the held-out MMD².
+    device : str or torch.device, default="auto"
+        ``"auto"`` trains on CUDA when available, else on the CPU.
+    random_state : int, RandomState instance or None, default=None
+        Seeds initialisation, shuffling, the training noise and the default
+        stream of :meth:`sample`. The caller's global NumPy and torch RNG
+        states are left untouched.
+    verbose : int, default=0
+        ``1`` shows a progress bar with one step per epoch; ``2`` also
+        prints skorch's per-epoch table.
+
+    Attributes
+    ----------
+    net_ : skorch.NeuralNet
+        The trained skorch net: ``net_.module_`` is the generator,
+        ``net_.discriminator_`` the critic.
+    history_ : skorch.History
+        Per-epoch record: ``train_generator_loss``, ``train_discriminator_loss``
+        (the critic's loss, penalty included), ``train_penalty``, ``train_d_real``
+        (mean :math:`f(x)`), ``train_d_fake`` (mean :math:`f(G(z))`),
+        ``train_wasserstein`` (their difference, the Wasserstein estimate), and ``valid_loss`` (held-out MMD²)
+        with early stopping.
+    n_iter_ : int
+        Number of epochs run.
+    loss_curve_ : ndarray of shape (n_iter_,)
+        Generator loss per epoch.
+    validation_loss_curve_ : ndarray of shape (n_iter_,) or None
+        Held-out MMD² per epoch when ``early_stopping=True``, else None.
+    classes_ : ndarray of shape (n_classes,) or None
+        Class labels seen in ``fit`` (conditional model), else None.
+    layout_ : tuple of Block
+        Output blocks of the generator (one block for plain numeric data).
+    preprocessor_ : transformer or None
+        The fitted preprocessor, if one is used.
+    n_features_in_ : int
+        Number of features seen during ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during ``fit``, when ``X`` has string column
+        names.
+
+    See Also
+    --------
+    WGAN : Weight clipping instead of the penalty.
+    DRAGAN : A gradient penalty around the real data, with the GAN loss.
+
+    Notes
+    -----
+    The critic minimises
+
+    .. math::
+
+        \mathbb{E}_z f(G(z)) - \mathbb{E}_x f(x)
+        + \lambda\, \mathbb{E}_{\hat x} (\lVert \nabla_{\hat x} f(\hat x) \rVert_2 - 1)^2,
+        \qquad \hat x = \epsilon x + (1 - \epsilon) G(z),\ \epsilon \sim U[0, 1],
+
+    and the generator :math:`-\mathbb{E}_z f(G(z))`. A differentiable
+    function is 1-Lipschitz iff its gradient norm is at most 1, and the
+    optimal critic has norm 1 almost everywhere on the segments between the
+    two distributions, hence the two-sided penalty on interpolates. Each
+    mini-batch of real rows gives ``n_critic`` critic updates (fresh noise,
+    the same real rows) and then one generator update; Adam with
+    ``betas=(0.5, 0.9)`` as in the paper.
+
+    References
+    ----------
+    .. [1] I. Gulrajani et al., "Improved training of Wasserstein GANs",
+       NeurIPS 2017.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgen import WGANGP
+    >>> X = np.random.RandomState(0).normal(size=(200, 2))
+    >>> wgan = WGANGP(max_epochs=2, random_state=0).fit(X)
+    >>> wgan.sample(5, random_state=0).shape
+    (5, 2)
+    """
+
+    _parameter_constraints: dict = {
+        **BaseGAN._parameter_constraints,
+        "penalty_weight": [Interval(Real, 0, None, closed="left")],
+    }
+    _criterion_class = WGANGPCriterion
+
+    def __init__(
+        self,
+        n_components=16,
+        *,
+        penalty_weight=10.0,
+        hidden_layer_sizes=(128, 128),
+        discriminator_hidden_layer_sizes=None,
+        activation="relu",
+        discriminator_activation="leaky_relu",
+        output_activation="auto",
+        minibatch_discrimination=False,
+        n_critic=5,
+        preprocessor="auto",
+        max_epochs=300,
+        batch_size=64,
+        lr=1e-4,
+        discriminator_lr=None,
+        optimizer="adam",
+        betas=(0.5, 0.9),
+        weight_decay=0.0,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        device="auto",
+        random_state=None,
+        verbose=0,
+    ):
+        self.n_components = n_components
+        self.penalty_weight = penalty_weight
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.discriminator_hidden_layer_sizes = discriminator_hidden_layer_sizes
+        self.activation = activation
+        self.discriminator_activation = discriminator_activation
+        self.output_activation = output_activation
+        self.minibatch_discrimination = minibatch_discrimination
+        self.n_critic = n_critic
+        self.preprocessor = preprocessor
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.discriminator_lr = discriminator_lr
+        self.optimizer = optimizer
+        self.betas = betas
+        self.weight_decay = weight_decay
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _criterion_params(self):
+        return {"penalty_weight": self.penalty_weight}

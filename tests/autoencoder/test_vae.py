@@ -1,0 +1,147 @@
+"""VAE and BetaVAE: the reparameterised module, quality of reconstructions,
+samples and anomaly scores on digits, KL warm-up and the beta pin."""
+
+import numpy as np
+import pytest
+import torch
+from sklearn.decomposition import PCA
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import train_test_split
+from sklearn.neighbors import NearestNeighbors
+
+from skgen import VAE, BetaVAE
+from skgen.nn import MLP, GaussianEncoder, VariationalAutoencoderModule
+from skgen.utils._param_validation import InvalidParameterError
+
+FAST = {"lr": 3e-3, "batch_size": 64, "kl_warmup": 5, "random_state": 0}
+
+
+@pytest.fixture(scope="module")
+def split(digits):
+    X, _ = digits
+    return train_test_split(X, test_size=0.25, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def vae(split):
+    return VAE(10, max_epochs=40, **FAST).fit(split[0])
+
+
+def _one_nn_accuracy(A, B):
+    """Leave-one-out 1-NN accuracy telling A from B: 0.5 when indistinguishable."""
+    Z = np.r_[A, B]
+    label = np.r_[np.zeros(len(A)), np.ones(len(B))]
+    neighbour = NearestNeighbors(n_neighbors=2).fit(Z).kneighbors(Z)[1][:, 1]
+    return np.mean(label[neighbour] == label)
+
+
+def _mean_nn_distance(A, B):
+    return NearestNeighbors(n_neighbors=1).fit(B).kneighbors(A)[0].mean()
+
+
+def test_sampling_noise_only_in_train_mode():
+    torch.manual_seed(0)
+    module = VariationalAutoencoderModule(GaussianEncoder(MLP(5, (8,), 6), 3), MLP(3, (8,), 5))
+    x = torch.randn(20, 5)
+    module.train()
+    a, b = module(x), module(x)
+    assert not torch.equal(a["code"], b["code"])
+    torch.testing.assert_close(a["mean"], b["mean"])
+    module.eval()
+    out = module(x)
+    assert torch.equal(out["code"], out["mean"])
+    assert torch.equal(module.encode(x), out["mean"])
+
+
+def test_vae_reconstructs_better_than_pca_on_held_out_digits(split, vae):
+    X_train, X_test = split
+    pca = PCA(10).fit(X_train)
+    pca_mse = np.mean((pca.inverse_transform(pca.transform(X_test)) - X_test) ** 2)
+    recon = vae.inverse_transform(vae.transform(X_test))
+    assert np.mean((recon - X_test) ** 2) < 0.9 * pca_mse
+    np.testing.assert_array_equal(vae.transform(X_test), vae.transform(X_test))
+    np.testing.assert_array_equal(vae.score_samples(X_test), vae.score_samples(X_test))
+    assert len(vae.active_units_) >= 5
+
+
+def test_vae_samples_are_closer_to_held_out_data_than_a_pca_gaussian(split, vae):
+    X_train, X_test = split
+    n = len(X_test)
+    pca = PCA(10).fit(X_train)
+    Z = pca.transform(X_train)
+    rng = np.random.RandomState(0)
+    baseline = pca.inverse_transform(rng.multivariate_normal(Z.mean(0), np.cov(Z.T), size=n))
+    samples = vae.sample(n, random_state=0)
+    assert samples.shape == (n, 64)
+    np.testing.assert_array_equal(samples, vae.sample(n, random_state=0))
+    # two-sample 1-NN test (0.5 = indistinguishable) and nearest-neighbour
+    # distances in both directions (samples -> data: realism; data -> samples: coverage)
+    assert _one_nn_accuracy(samples, X_test) < _one_nn_accuracy(baseline, X_test) - 0.05
+    assert _mean_nn_distance(samples, X_test) < 0.97 * _mean_nn_distance(baseline, X_test)
+    assert _mean_nn_distance(X_test, samples) < 0.97 * _mean_nn_distance(X_test, baseline)
+
+
+def test_elbo_ranks_corrupted_and_foreign_rows_below_clean_ones(split, vae):
+    _, X_test = split
+    rng = np.random.RandomState(0)
+    corrupted = X_test.copy()
+    mask = rng.rand(*X_test.shape) < 0.2
+    corrupted[mask] = rng.randint(0, 17, size=mask.sum())
+    foreign = rng.uniform(0, 16, size=X_test.shape)
+    clean = vae.score_samples(X_test)
+    labels = np.r_[np.ones(len(X_test)), np.zeros(len(X_test))]
+    assert roc_auc_score(labels, np.r_[clean, vae.score_samples(corrupted)]) > 0.9
+    assert roc_auc_score(labels, np.r_[clean, vae.score_samples(foreign)]) > 0.99
+    assert vae.score(X_test) == pytest.approx(clean.mean())
+
+
+def test_score_samples_is_a_log_density_in_the_units_of_x(rng):
+    # Rescaling the data by c shifts every log-density by -n_features * log(c).
+    X = rng.randn(200, 3) @ rng.randn(3, 3)
+    a = VAE(2, max_epochs=3, random_state=0).fit(X)
+    b = VAE(2, max_epochs=3, random_state=0).fit(10.0 * X)
+    np.testing.assert_allclose(
+        b.score_samples(10.0 * X), a.score_samples(X) - 3 * np.log(10.0), rtol=1e-4, atol=1e-3
+    )
+
+
+def test_kl_warmup_anneals_the_kl_weight(rng):
+    X = rng.randn(100, 4)
+    vae = VAE(2, kl_warmup=4, max_epochs=3, random_state=0).fit(X)
+    kl = vae.history_[:, "train_kl"]
+    assert kl[0] == 0.0 and kl[1] > 0  # weight 0, then 1/4
+    assert vae.net_.criterion_.kl_scale == pytest.approx(0.5)
+    vae.partial_fit(X)
+    vae.partial_fit(X)
+    assert vae.net_.criterion_.kl_scale == 1.0
+    assert len(vae.history_) == 5
+
+
+def test_larger_beta_gives_a_smaller_kl(split):
+    X_train, _ = split
+    X_train = X_train[:600]
+    kls = []
+    for beta in (0.5, 4.0):
+        model = BetaVAE(8, beta=beta, max_epochs=15, **FAST).fit(X_train)
+        kls.append(model.history_[-1, "train_kl"] / beta)
+    assert kls[1] < 0.7 * kls[0]
+
+
+def test_vae_pins_beta_to_one():
+    vae = VAE()
+    assert "beta" not in vae.get_params()
+    assert vae.beta == 1.0
+    assert "beta" not in VAE._parameter_constraints
+    with pytest.raises(InvalidParameterError, match="beta"):
+        BetaVAE(beta=-1.0).fit(np.zeros((5, 2)))
+    with pytest.raises(ValueError, match="beta"):
+        VAE().set_params(beta=2.0)
+
+
+def test_bernoulli_likelihood_for_unit_range_data(rng):
+    X = (rng.rand(80, 6) > 0.5).astype(float)
+    vae = VAE(2, max_epochs=3, random_state=0).fit(X)
+    assert vae.layout_[0].kind == "binary"
+    samples = vae.sample(10, random_state=0)
+    assert ((samples >= 0) & (samples <= 1)).all()
+    assert np.isfinite(vae.score_samples(X)).all()

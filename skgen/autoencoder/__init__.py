@@ -12,4 +12,4 @@ from ._stacked import StackedAE
 from ._vae import VAE, BetaVAE
 from ._wae import WAE
 
-__all__ += ["BetaVAE", "ContractiveAE", "ConvAE", "SparseAE", "StackedAE", "VAE", "WAE"]
+__all__ += ["VAE", "WAE", "BetaVAE", "ContractiveAE", "ConvAE", "SparseAE", "StackedAE"]

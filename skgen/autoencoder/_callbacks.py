@@ -44,7 +44,7 @@ class LinearSchedule(Callback):
             return self.stop
         frac = min(1.0, max(0, epoch - 1) / self.epochs)
         value = self.start + (self.stop - self.start) * frac
-        return int(round(value)) if isinstance(self.stop, int) else float(value)
+        return round(value) if isinstance(self.stop, int) else float(value)
 
     def on_epoch_begin(self, net, **kwargs):
         obj = net

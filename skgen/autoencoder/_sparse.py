@@ -25,10 +25,11 @@ class SparseAE(Autoencoder):
     copying its input, and each row is explained by a few of many learned
     features. Three kinds of sparsity are available:
 
+    * ``"kl"`` (default): sigmoid codes whose mean activation over a batch
+      is pulled towards a small target :math:`\rho` (Ng's sparse
+      autoencoder); units can be quiet but never die;
     * ``"l1"``: non-negative (ReLU) codes with an L1 penalty, so that many
       units are exactly 0;
-    * ``"kl"``: sigmoid codes whose mean activation over a batch is pulled
-      towards a small target :math:`\rho` (Ng's sparse autoencoder);
     * ``"k_sparse"``: only the ``k`` largest code values of each row are
       kept, so every code has exactly ``k`` non-zero entries (Makhzani and
       Frey). No penalty is needed.
@@ -129,16 +130,16 @@ class SparseAE(Autoencoder):
     :math:`\tfrac12 \lVert g(h) - x \rVert^2` (or the cross-entropy, see
     :class:`Autoencoder`) plus
 
+    * ``"kl"``, :math:`a = \sigma`:
+      :math:`\lambda \sum_j \rho \log\frac{\rho}{\hat\rho_j}
+      + (1 - \rho) \log\frac{1 - \rho}{1 - \hat\rho_j}`, with
+      :math:`\hat\rho_j` the mean of :math:`h_j` over the batch;
     * ``"l1"``, :math:`a = \mathrm{ReLU}`:
       :math:`\lambda \sum_j |h_j| \, \lVert d_j \rVert_2`, where :math:`d_j`
       is the column of the decoder's first weight matrix fed by unit
       :math:`j`. Weighting by :math:`\lVert d_j \rVert` makes the penalty
       invariant to shrinking the code while growing the decoder, which would
       otherwise defeat a plain L1 penalty;
-    * ``"kl"``, :math:`a = \sigma`:
-      :math:`\lambda \sum_j \rho \log\frac{\rho}{\hat\rho_j}
-      + (1 - \rho) \log\frac{1 - \rho}{1 - \hat\rho_j}`, with
-      :math:`\hat\rho_j` the mean of :math:`h_j` over the batch;
     * ``"k_sparse"``, :math:`a = \mathrm{top}_k`: no penalty.
 
     Sparsity costs reconstruction: at equal code size a sparse code
@@ -239,7 +240,6 @@ class SparseAE(Autoencoder):
 
     def _k_schedule(self):
         """(start, epochs) of the schedule lowering k; epochs=0 means none."""
-        k = self._resolved_k()
         return self.n_components, self.max_epochs // 2
 
     def _build_code_activation(self):

@@ -134,7 +134,8 @@ class StackedAE(Autoencoder):
         L2 penalty passed to the optimizer.
     early_stopping : bool, default=False
         Stop fine-tuning on a held-out validation loss (see
-        :class:`Autoencoder`).
+        :class:`Autoencoder`); the held-out rows are not used for
+        pretraining either.
     validation_fraction : float, default=0.1
         Share of the training data held out when ``early_stopping=True``.
     n_iter_no_change : int, default=10
@@ -322,6 +323,8 @@ class StackedAE(Autoencoder):
         self.pretraining_loss_curves_ = []
         if self.pretrain_epochs == 0:
             return
+        if net.train_split is not None:  # pretrain on the fine-tuning's training rows only
+            Xn = net.train_split(self._to_tensor_data(Xn))[0].X.cpu().numpy()
         inputs, layout = Xn, self.layout_
         for i, size in enumerate(sizes):
             code_activation = self.activation if i < n_layers - 1 else "identity"

@@ -266,8 +266,14 @@ class BetaVAE(SamplerMixin, BaseAutoencoder):
         """Likelihood variance and active units, from the training data."""
         Xn, _ = self._validate_input(X, reset=False)
         module = self.net_.module_
-        means = self._run_batches(module.encode, Xn)
-        recon = self._run_batches(lambda x: module.decode(module.encode(x)), Xn)
+        k = self.n_components
+
+        def outputs(x):
+            mean = module.encode(x)
+            return torch.cat([mean, module.decode(mean)], dim=1)
+
+        out = self._run_batches(outputs, Xn)
+        means, recon = out[:, :k], out[:, k:]
         self._log_noise_var = float(
             optimal_log_var(
                 torch.from_numpy(recon).double(), torch.from_numpy(Xn).double(), self.layout_

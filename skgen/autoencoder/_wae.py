@@ -58,9 +58,7 @@ class LatentAdversarialNet(AutoencoderNet):
         return self
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
-        terms = self.criterion_(
-            y_pred, X, module=self.module_, discriminator=self.discriminator_
-        )
+        terms = self.criterion_(y_pred, X, module=self.module_, discriminator=self.discriminator_)
         return self._sum_terms(terms, len(X), training)
 
     def train_step(self, batch, **fit_params):
@@ -94,7 +92,9 @@ class LatentAdversarialNet(AutoencoderNet):
     def on_epoch_end(self, net, **kwargs):
         super().on_epoch_end(net, **kwargs)
         if self._disc_count:
-            self.history.record("train_discriminator_loss", float(self._disc_sum) / self._disc_count)
+            self.history.record(
+                "train_discriminator_loss", float(self._disc_sum) / self._disc_count
+            )
 
     def __getstate__(self):
         state = super().__getstate__()

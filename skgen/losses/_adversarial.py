@@ -47,6 +47,7 @@ __all__ = [
 ]
 
 GENERATOR_LOSSES = ("minimax", "non_saturating")
+PENALTIES = ("one_sided", "two_sided")
 
 
 # --------------------------------------------------------------- pure losses
@@ -151,12 +152,17 @@ def dragan_perturb(real, scale=0.5):
     return real + eps * noise
 
 
-def gradient_penalty(critic, points, y=None, target=1.0):
-    r"""Two-sided gradient penalty :math:`\mathbb{E}_{\hat x}(\lVert\nabla_{\hat x} f(\hat x)\rVert_2 - 1)^2`.
+def gradient_penalty(critic, points, y=None, target=1.0, one_sided=False):
+    r"""Gradient penalty :math:`\mathbb{E}_{\hat x}(\lVert\nabla_{\hat x} f(\hat x)\rVert_2 - 1)^2`.
 
     A differentiable function is 1-Lipschitz iff its gradient norm is at
     most 1 everywhere; the optimal WGAN critic has norm 1 almost everywhere
-    between the two distributions, so the penalty pushes it towards that.
+    between the two distributions. The two-sided penalty (Gulrajani et al.,
+    2017) pushes the norm towards 1; the one-sided one,
+    :math:`\mathbb{E}\max(0, \lVert\nabla f\rVert - 1)^2`, only penalises
+    violations of the constraint (Petzka et al., 2018). The two-sided form
+    penalises a gradient on its way through 0, which is a barrier when the
+    critic must flip the sign of its slope (always so in one dimension).
 
     Parameters
     ----------
@@ -170,6 +176,8 @@ def gradient_penalty(critic, points, y=None, target=1.0):
         Class labels passed to a conditional critic.
     target : float, default=1.0
         Target gradient norm.
+    one_sided : bool, default=False
+        Penalise only norms above ``target``.
 
     Returns
     -------
@@ -179,7 +187,10 @@ def gradient_penalty(critic, points, y=None, target=1.0):
     points = points.detach().requires_grad_(True)
     scores = critic(points) if y is None else critic(points, y)
     (grad,) = torch.autograd.grad(scores.sum(), points, create_graph=True)
-    return (grad.norm(2, dim=1) - target).pow(2).mean()
+    excess = grad.norm(2, dim=1) - target
+    if one_sided:
+        excess = F.relu(excess)
+    return excess.pow(2).mean()
 
 
 @torch.no_grad()
@@ -383,16 +394,22 @@ class WGANGPCriterion(WGANCriterion):
     ----------
     penalty_weight : float, default=10.0
         :math:`\\lambda`.
+    penalty : {"one_sided", "two_sided"}, default="one_sided"
+        See :func:`gradient_penalty`.
     """
 
-    def __init__(self, penalty_weight=10.0):
+    def __init__(self, penalty_weight=10.0, penalty="one_sided"):
         super().__init__(clip_value=None)
+        if penalty not in PENALTIES:
+            raise ValueError(f"Unknown penalty {penalty!r}; expected one of {PENALTIES}.")
         self.penalty_weight = penalty_weight
+        self.one_sided = penalty == "one_sided"
 
     def penalty(self, discriminator, real, fake, y=None):
         if not self.penalty_weight:
             return 0.0
-        return self.penalty_weight * gradient_penalty(discriminator, interpolate(real, fake), y)
+        points = interpolate(real, fake)
+        return self.penalty_weight * gradient_penalty(discriminator, points, y, one_sided=self.one_sided)
 
 
 class LSGANCriterion(AdversarialCriterion):

@@ -158,6 +158,25 @@ def sequential_layers(*modules):
     return layers
 
 
+def _activation_derivative(layer, pre, create_graph):
+    """``layer(pre)`` and its elementwise derivative (closed form when known)."""
+    if isinstance(layer, nn.ReLU):
+        return torch.relu(pre), (pre > 0).to(pre.dtype)
+    if isinstance(layer, nn.LeakyReLU):
+        slope = torch.full_like(pre, layer.negative_slope)
+        return layer(pre), torch.where(pre > 0, torch.ones_like(pre), slope)
+    if isinstance(layer, nn.Sigmoid):
+        out = torch.sigmoid(pre)
+        return out, out * (1.0 - out)
+    if isinstance(layer, nn.Tanh):
+        out = torch.tanh(pre)
+        return out, 1.0 - out.pow(2)
+    pre = pre if pre.requires_grad else pre.detach().requires_grad_(True)
+    out = layer(pre)
+    (deriv,) = torch.autograd.grad(out.sum(), pre, create_graph=create_graph)
+    return out, deriv
+
+
 def layered_jacobian_frobenius(layers, x):
     r"""Exact :math:`\lVert J \rVert_F^2` of a stack of linear and elementwise layers.
 
@@ -169,7 +188,9 @@ def layered_jacobian_frobenius(layers, x):
     accumulated from the output side, as a batch of
     ``(n_components, width)`` matrices, which costs about ``n_components``
     forward passes of matrix products and is differentiable (the
-    activations' derivatives come from autograd with ``create_graph``).
+    activations' derivatives are in closed form for ReLU, leaky ReLU,
+    sigmoid and tanh, and come from autograd with ``create_graph``
+    otherwise).
 
     Parameters
     ----------
@@ -193,9 +214,7 @@ def layered_jacobian_frobenius(layers, x):
             elif isinstance(layer, nn.Identity):
                 continue
             else:
-                pre = h if h.requires_grad else h.detach().requires_grad_(True)
-                h = layer(pre)
-                (deriv,) = torch.autograd.grad(h.sum(), pre, create_graph=create_graph)
+                h, deriv = _activation_derivative(layer, h, create_graph)
                 factors.append(("D", deriv))
     M = None  # (n, k, width), or (k, width) while no derivative has been applied
     pending = None  # derivatives of the last layers, not yet multiplied in
@@ -279,7 +298,9 @@ class SparsityCriterion(ReconstructionCriterion):
     def __init__(self, layout, sparsity="l1", weight=1e-3, target=0.05):
         super().__init__(layout)
         if sparsity not in SPARSITY_PENALTIES:
-            raise ValueError(f"Unknown sparsity {sparsity!r}; expected one of {SPARSITY_PENALTIES}.")
+            raise ValueError(
+                f"Unknown sparsity {sparsity!r}; expected one of {SPARSITY_PENALTIES}."
+            )
         self.sparsity = sparsity
         self.weight = float(weight)
         self.target = float(target)

@@ -49,7 +49,7 @@ def test_pretrained_weights_initialise_the_deep_network(split, pretraining, tied
 
 def test_stacked_fit_is_reproducible(rng):
     X = rng.randn(120, 6)
-    params = dict(hidden_layer_sizes=(8,), pretrain_epochs=3, max_epochs=3, random_state=3)
+    params = {"hidden_layer_sizes": (8,), "pretrain_epochs": 3, "max_epochs": 3, "random_state": 3}
     a = StackedAE(2, **params).fit(X)
     b = StackedAE(2, **params).fit(X)
     np.testing.assert_array_equal(a.transform(X), b.transform(X))
@@ -63,6 +63,9 @@ def test_stacked_matches_autoencoder_architecture(rng):
     X = rng.rand(50, 5)
     sae = StackedAE(2, hidden_layer_sizes=(4, 3), pretrain_epochs=1, max_epochs=1).fit(X)
     ae = Autoencoder(2, hidden_layer_sizes=(4, 3), max_epochs=1).fit(X)
-    shapes = lambda m: [p.shape for p in m.net_.module_.parameters()]  # noqa: E731
+
+    def shapes(model):
+        return [p.shape for p in model.net_.module_.parameters()]
+
     assert shapes(sae) == shapes(ae)
     assert sae.layout_[0].kind == "binary"

@@ -41,7 +41,9 @@ def test_exact_jacobian_norm_matches_brute_force(encoder):
     torch.testing.assert_close(layered_jacobian_frobenius(layers, x), expected)
 
 
-@pytest.mark.parametrize("activation", ["relu", "leaky_relu", "elu", "gelu", "selu", "identity"])
+@pytest.mark.parametrize(
+    "activation", ["relu", "leaky_relu", "elu", "gelu", "selu", "tanh", "sigmoid", "identity"]
+)
 def test_layered_jacobian_norm_for_every_activation(activation):
     torch.manual_seed(1)
     enc = MLP(5, (9,), 3, activation).double()
@@ -70,7 +72,10 @@ def test_sigmoid_closed_form_matches_brute_force():
 
 def test_penalty_is_differentiable_and_works_without_grad(encoder):
     x = torch.randn(6, 7, dtype=torch.float64)
-    for value in (jacobian_frobenius(encoder, x), layered_jacobian_frobenius(sequential_layers(encoder), x)):
+    for value in (
+        jacobian_frobenius(encoder, x),
+        layered_jacobian_frobenius(sequential_layers(encoder), x),
+    ):
         grads = torch.autograd.grad(value.sum(), list(encoder.parameters()), allow_unused=True)
         assert all(g is not None and torch.isfinite(g).all() for g in grads)
     with torch.no_grad():

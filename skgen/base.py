@@ -51,6 +51,8 @@ _OPTIMIZERS = {
     "lbfgs": (torch.optim.LBFGS, {}),
 }
 _MAX_SEED = np.iinfo(np.int32).max
+# Warn when the largest feature standard deviation exceeds this many times the median.
+_SCALE_RATIO_WARNING = 30
 
 
 def _silent(*args, **kwargs):
@@ -224,12 +226,28 @@ class _BaseNeuralEstimator(BaseEstimator):
             kind = self._output_kind(X)
             layout = single_block_layout(n_features, kind)
             if kind == "numeric":
+                self._warn_on_heterogeneous_scales(X)
                 offset = X.mean(axis=0, dtype=np.float64)
                 global_scale = float(np.sqrt(X.var(axis=0, dtype=np.float64).mean()))
                 scale = np.full(n_features, global_scale if global_scale > 0 else 1.0)
         self.layout_ = tuple(layout)
         self._input_offset = offset
         self._input_scale = scale
+
+    def _warn_on_heterogeneous_scales(self, X):
+        stds = X.std(axis=0, dtype=np.float64)
+        stds = stds[stds > 0]
+        if len(stds) > 1 and stds.max() > _SCALE_RATIO_WARNING * np.median(stds):
+            warnings.warn(
+                f"{type(self).__name__}: the feature scales differ widely (the largest standard "
+                f"deviation is {stds.max() / np.median(stds):.0f} times the median). Squared "
+                "errors are measured in the units of X, as in PCA, so the largest features "
+                "dominate the loss and the network learns little else. Scale the features "
+                "first, e.g. make_pipeline(StandardScaler(), "
+                f"{type(self).__name__}()).",
+                UserWarning,
+                stacklevel=4,
+            )
 
     def _from_network_space(self, Xn):
         """Inverse of the input map (for decoder or generator outputs in data space)."""

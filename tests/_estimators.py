@@ -5,7 +5,7 @@ from sklearn.base import TransformerMixin
 from skgen.utils import all_estimators
 
 # Constructor arguments some estimators need beyond the defaults.
-EXTRA_PARAMS = {}
+EXTRA_PARAMS = {"StackedAE": {"pretrain_epochs": 2}}
 
 
 def make_instance(cls, **params):

@@ -87,3 +87,24 @@ def test_score_is_minus_mean_squared_error(rng):
     recon = ae.inverse_transform(ae.transform(X))
     np.testing.assert_allclose(ae.score_samples(X), -((recon - X) ** 2).mean(axis=1), rtol=1e-4)
     assert ae.score(X) == pytest.approx(ae.score_samples(X).mean())
+
+
+def test_warns_when_feature_scales_differ_widely(rng):
+    X = rng.randn(50, 4) * [1.0, 1.0, 1.0, 1000.0]
+    with pytest.warns(UserWarning, match="StandardScaler"):
+        Autoencoder(2, max_epochs=1, random_state=0).fit(X)
+
+
+@pytest.mark.slow
+def test_standardised_tabular_data_matches_pca():
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.preprocessing import StandardScaler
+
+    X, _ = load_breast_cancer(return_X_y=True)
+    X_train, X_test = train_test_split(X, random_state=0)
+    scaler = StandardScaler().fit(X_train)
+    X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
+    pca = PCA(5).fit(X_train)
+    pca_mse = np.mean((pca.inverse_transform(pca.transform(X_test)) - X_test) ** 2)
+    ae = Autoencoder(5, random_state=0).fit(X_train)
+    assert -ae.score(X_test) < 1.2 * pca_mse

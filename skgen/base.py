@@ -26,6 +26,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from skorch.callbacks import EarlyStopping
 
+from ._conditions import ColumnConditioner
 from ._layout import apply_output_activations, single_block_layout
 from ._skorch import (
     AutoencoderNet,
@@ -75,6 +76,14 @@ def resolve_device(device):
     return str(resolved)
 
 
+def resolve_batch_size(batch_size, n_samples):
+    """``"auto"``: ``n_samples // 10`` clipped to [32, 128], so that small tables still get
+    about ten optimizer steps per epoch while large ones use efficient batches."""
+    if batch_size == "auto":
+        return int(min(128, max(32, n_samples // 10)))
+    return int(batch_size)
+
+
 @contextlib.contextmanager
 def torch_seed(seed, device="cpu"):
     """Seed torch inside a forked RNG context: the caller's global state is restored."""
@@ -97,7 +106,7 @@ class _BaseNeuralEstimator(BaseEstimator):
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
         "activation": [StrOptions(set(ACTIVATIONS))],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "optimizer": [StrOptions(set(_OPTIMIZERS)), callable],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
@@ -231,6 +240,10 @@ class _BaseNeuralEstimator(BaseEstimator):
                 global_scale = float(np.sqrt(X.var(axis=0, dtype=np.float64).mean()))
                 scale = np.full(n_features, global_scale if global_scale > 0 else 1.0)
         self.layout_ = tuple(layout)
+        self._conditioner = None
+        specs = getattr(self.preprocessor_, "columns_", None)
+        if specs is not None and any(spec.method == "onehot" for spec in specs):
+            self._conditioner = ColumnConditioner(specs)
         self._input_offset = offset
         self._input_scale = scale
 
@@ -307,7 +320,7 @@ class _BaseNeuralEstimator(BaseEstimator):
             "optimizer": optimizer,
             "lr": self.lr,
             "max_epochs": self.max_epochs,
-            "batch_size": self.batch_size,
+            "batch_size": self._batch_size,
             "dataset": TensorData,
             "iterator_train": TensorBatchIterator,
             "iterator_train__shuffle": True,
@@ -332,6 +345,7 @@ class _BaseNeuralEstimator(BaseEstimator):
         """Validate, build ``net_`` and train it; ``epochs`` overrides ``max_epochs``."""
         Xn, _ = self._validate_input(X, reset=True)
         y = self._validate_fit_target(y, len(Xn))
+        self._batch_size = resolve_batch_size(self.batch_size, len(Xn))
         rng = check_random_state(self.random_state)
         self._device = resolve_device(self.device)
         seed = rng.randint(_MAX_SEED)
@@ -380,7 +394,7 @@ class _BaseNeuralEstimator(BaseEstimator):
 
     # --------------------------------------------------------------- inference
     def _inference_batch_size(self):
-        return max(self.batch_size, 1024)
+        return max(self._batch_size, 1024)
 
     def _run_batches(self, fn, Xn):
         """Apply ``fn`` (tensor -> tensor) to ``Xn`` batch-wise in eval mode."""
@@ -577,7 +591,37 @@ class SamplerMixin:
             )
         return None
 
-    def sample(self, n_samples=1, *, y=None, random_state=None):
+    def _generate_conditional(self, n_samples, y, generator, condition):
+        """Raw outputs for ``n_samples`` rows given conditional vectors (a tensor)."""
+        raise ValueError(
+            f"{type(self).__name__} does not support sample(conditions=...); the tabular VAE "
+            "and BetaVAE do (fitted on a DataFrame with categorical columns)."
+        )
+
+    def _numeric_noise_std(self):
+        """Standard deviation of the observation noise added to numeric blocks of tabular samples."""
+        return 0.0
+
+    def _draw_tabular(self, out, generator):
+        """Draw tabular rows from the model's output distribution (CPU tensors).
+
+        Each categorical block (a category, a mixture mode, a missing indicator) is drawn
+        from its probabilities rather than taking the most likely value, so rare levels and
+        missing values appear at their learned rates; numeric blocks get the model's
+        observation noise, if it has one.
+        """
+        out = out.clone()
+        noise_std = self._numeric_noise_std()
+        for block in self.layout_:
+            part = out[:, block.slice]
+            if block.kind == "categorical":
+                drawn = torch.multinomial(part.clamp_min(0) + 1e-12, 1, generator=generator)
+                out[:, block.slice] = torch.zeros_like(part).scatter_(1, drawn, 1.0)
+            elif block.kind == "numeric" and noise_std > 0:
+                out[:, block.slice] = part + noise_std * torch.randn(part.shape, generator=generator)
+        return out
+
+    def sample(self, n_samples=1, *, y=None, conditions=None, random_state=None):
         """Generate samples from the fitted model.
 
         Parameters
@@ -586,6 +630,12 @@ class SamplerMixin:
             Number of samples (rows) to generate.
         y : array-like of shape (n_samples,), default=None
             Class labels of the rows to generate, for conditional models only.
+        conditions : dict, default=None
+            ``{column: category}`` (or ``{column: array of n_samples categories}``)
+            for models fitted on a DataFrame with categorical columns: every returned
+            row has exactly these values. The model is trained with such conditional
+            vectors (see :mod:`skgen._conditions`), so the other columns follow
+            their conditional distribution: this is not rejection sampling.
         random_state : int, RandomState instance or None, default=None
             Seed of the sampling noise. None continues the estimator's own
             stream (seeded by ``random_state`` at ``fit``), so consecutive
@@ -600,16 +650,34 @@ class SamplerMixin:
         if not isinstance(n_samples, Integral) or isinstance(n_samples, bool) or n_samples < 1:
             raise ValueError(f"n_samples must be a positive integer; got {n_samples!r}.")
         y = self._validate_sample_target(y, int(n_samples))
+        condition = None
+        if conditions is not None:
+            conditioner = getattr(self, "_conditioner", None)
+            if conditioner is None:
+                raise ValueError(
+                    f"{type(self).__name__} was not fitted on a DataFrame with categorical "
+                    "columns, so there is nothing to condition on."
+                )
+            condition = conditioner.vectors(conditions, int(n_samples), type(self).__name__)
         generator = self._sampling_generator(random_state)
         module = self.net_.module_
         was_training = module.training
         module.eval()
         try:
             with torch.no_grad():
-                raw = self._generate(int(n_samples), y, generator)
-                out = self._data_from_raw(raw.float()).cpu().numpy()
+                if condition is None:
+                    raw = self._generate(int(n_samples), y, generator)
+                else:
+                    condition = torch.from_numpy(condition).to(self.net_.device)
+                    raw = self._generate_conditional(int(n_samples), y, generator, condition)
+                out = self._data_from_raw(raw.float()).cpu()
+                if self.preprocessor_ is not None:
+                    out = self._draw_tabular(out, generator)
+                out = out.numpy()
         finally:
             module.train(was_training)
+        if conditions is not None:
+            out = self._conditioner.clamp(out, conditions)
         return self._from_network_space(out)
 
 

@@ -70,8 +70,8 @@ class SparseAE(Autoencoder):
         Applied to ``X`` before the network (see :class:`Autoencoder`).
     max_epochs : int, default=200
         Maximum number of passes over the training data.
-    batch_size : int, default=128
-        Mini-batch size.
+    batch_size : int or "auto", default="auto"
+        Mini-batch size; ``"auto"`` uses ``n_samples // 10`` clipped to [32, 128].
     lr : float, default=1e-3
         Learning rate.
     optimizer : {"adam", "adamw", "rmsprop", "sgd", "lbfgs"} or callable, default="adam"
@@ -82,7 +82,7 @@ class SparseAE(Autoencoder):
         Stop on a held-out validation loss (see :class:`Autoencoder`).
     validation_fraction : float, default=0.1
         Share of the training data held out when ``early_stopping=True``.
-    n_iter_no_change : int, default=10
+    n_iter_no_change : int, default=20
         Patience, in epochs (not counting the epochs over which ``k`` is
         lowered).
     tol : float, default=1e-4
@@ -190,13 +190,13 @@ class SparseAE(Autoencoder):
         output_activation="auto",
         preprocessor="auto",
         max_epochs=200,
-        batch_size=128,
+        batch_size="auto",
         lr=1e-3,
         optimizer="adam",
         weight_decay=0.0,
         early_stopping=False,
         validation_fraction=0.1,
-        n_iter_no_change=10,
+        n_iter_no_change=20,
         tol=1e-4,
         device="auto",
         random_state=None,

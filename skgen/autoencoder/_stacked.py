@@ -124,7 +124,7 @@ class StackedAE(Autoencoder):
         Applied to ``X`` before the network (see :class:`Autoencoder`).
     max_epochs : int, default=200
         Maximum number of fine-tuning epochs.
-    batch_size : int, default=128
+    batch_size : int or "auto", default="auto"
         Mini-batch size (pretraining and fine-tuning).
     lr : float, default=1e-3
         Learning rate (pretraining and fine-tuning).
@@ -138,7 +138,7 @@ class StackedAE(Autoencoder):
         pretraining either.
     validation_fraction : float, default=0.1
         Share of the training data held out when ``early_stopping=True``.
-    n_iter_no_change : int, default=10
+    n_iter_no_change : int, default=20
         Patience, in epochs.
     tol : float, default=1e-4
         Minimum relative improvement of the monitored loss.
@@ -251,13 +251,13 @@ class StackedAE(Autoencoder):
         output_activation="auto",
         preprocessor="auto",
         max_epochs=200,
-        batch_size=128,
+        batch_size="auto",
         lr=1e-3,
         optimizer="adam",
         weight_decay=0.0,
         early_stopping=False,
         validation_fraction=0.1,
-        n_iter_no_change=10,
+        n_iter_no_change=20,
         tol=1e-4,
         device="auto",
         random_state=None,

@@ -10,7 +10,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..base import BaseAutoencoder, SamplerMixin
 from ..losses import VAECriterion, gaussian_kl, likelihood_nll, optimal_log_var
-from ..nn import MLP, GaussianEncoder, VariationalAutoencoderModule
+from ..nn import MLP, ConditionalVAEModule, GaussianEncoder, VariationalAutoencoderModule
 from ..utils._param_validation import Interval
 from ._callbacks import LinearSchedule, with_warmup
 
@@ -66,8 +66,8 @@ class BetaVAE(SamplerMixin, BaseAutoencoder):
         Applied to ``X`` before the network (see :class:`Autoencoder`).
     max_epochs : int, default=200
         Maximum number of passes over the training data.
-    batch_size : int, default=128
-        Mini-batch size.
+    batch_size : int or "auto", default="auto"
+        Mini-batch size; ``"auto"`` uses ``n_samples // 10`` clipped to [32, 128].
     lr : float, default=1e-3
         Learning rate.
     optimizer : {"adam", "adamw", "rmsprop", "sgd", "lbfgs"} or callable, default="adam"
@@ -79,7 +79,7 @@ class BetaVAE(SamplerMixin, BaseAutoencoder):
         validation loss decodes the posterior mean.
     validation_fraction : float, default=0.1
         Share of the training data held out when ``early_stopping=True``.
-    n_iter_no_change : int, default=10
+    n_iter_no_change : int, default=20
         Patience, in epochs.
     tol : float, default=1e-4
         Minimum relative improvement of the monitored loss.
@@ -199,13 +199,13 @@ class BetaVAE(SamplerMixin, BaseAutoencoder):
         output_activation="auto",
         preprocessor="auto",
         max_epochs=200,
-        batch_size=128,
+        batch_size="auto",
         lr=1e-3,
         optimizer="adam",
         weight_decay=0.0,
         early_stopping=False,
         validation_fraction=0.1,
-        n_iter_no_change=10,
+        n_iter_no_change=20,
         tol=1e-4,
         device="auto",
         random_state=None,
@@ -235,8 +235,12 @@ class BetaVAE(SamplerMixin, BaseAutoencoder):
     def _build_module(self, X):
         n_features, k = X.shape[1], self.n_components
         hidden = self._hidden_layer_sizes()
-        encoder = GaussianEncoder(MLP(n_features, hidden, 2 * k, self.activation), k)
-        decoder = MLP(k, hidden[::-1], n_features, self.activation)
+        conditioner = self._conditioner
+        c = conditioner.width if conditioner else 0
+        encoder = GaussianEncoder(MLP(n_features + c, hidden, 2 * k, self.activation), k)
+        decoder = MLP(k + c, hidden[::-1], n_features, self.activation)
+        if conditioner:
+            return ConditionalVAEModule(encoder, decoder, conditioner)
         return VariationalAutoencoderModule(encoder, decoder)
 
     def _build_criterion(self):
@@ -281,10 +285,61 @@ class BetaVAE(SamplerMixin, BaseAutoencoder):
         )
         variance = means.var(axis=0) if len(means) > 1 else np.zeros(means.shape[1])
         self.active_units_ = np.flatnonzero(variance > ACTIVE_UNIT_THRESHOLD)
+        self._fit_category_posteriors(Xn, means)
+
+    def _fit_category_posteriors(self, Xn, means):
+        """Per (column, category): a diagonal Gaussian of the codes of its training rows.
+
+        ``sample(conditions=...)`` draws the code from it (the aggregate posterior of
+        the rows with that category) rather than from the prior: the code of a row
+        carries its category, so a prior draw would fight the condition.
+        """
+        self._category_posteriors = {}
+        if not self._conditioner:
+            return
+        module = self.net_.module_
+        logvar = self._run_batches(lambda x: module.encode_stats(x)[1], Xn)
+        posterior_var = np.exp(logvar)
+        for column, (_, categories, block) in self._conditioner.columns.items():
+            codes = Xn[:, block.slice].argmax(axis=1)
+            stats = []
+            for code in range(len(categories)):
+                rows = codes == code
+                if not rows.any():
+                    stats.append((np.zeros(means.shape[1]), np.ones(means.shape[1])))
+                    continue
+                var = posterior_var[rows].mean(axis=0) + (means[rows].var(axis=0) if rows.sum() > 1 else 0)
+                stats.append((means[rows].mean(axis=0), np.maximum(var, 1e-6)))
+            self._category_posteriors[column] = stats
 
     def _generate(self, n_samples, y, generator):
         z = torch.randn(n_samples, self.n_components, generator=generator)
         return self.net_.module_.decode(z.to(self.net_.device))
+
+    def _numeric_noise_std(self):
+        return float(np.exp(0.5 * self._log_noise_var))
+
+    def _generate_conditional(self, n_samples, y, generator, condition):
+        # Product of the per-condition Gaussians over the prior (a product of experts):
+        # with one condition it is exactly that category's aggregate posterior.
+        cond = condition.cpu().numpy()
+        precision = np.ones((n_samples, self.n_components))
+        weighted_mean = np.zeros((n_samples, self.n_components))
+        for column, (offset, categories, _) in self._conditioner.columns.items():
+            part = cond[:, offset : offset + len(categories)]
+            present = part.sum(axis=1) > 0
+            if not present.any():
+                continue
+            stats = self._category_posteriors[column]
+            mean = np.stack([m for m, _ in stats])[part.argmax(axis=1)]
+            var = np.stack([v for _, v in stats])[part.argmax(axis=1)]
+            precision[present] += 1.0 / var[present] - 1.0
+            weighted_mean[present] += mean[present] / var[present]
+        precision = np.maximum(precision, 1e-3)
+        noise = torch.randn(n_samples, self.n_components, generator=generator).double().numpy()
+        z = weighted_mean / precision + noise / np.sqrt(precision)
+        z = torch.as_tensor(z, dtype=torch.float32, device=self.net_.device)
+        return self.net_.module_.decode(z, condition)
 
     # ---------------------------------------------------------------- scoring
     def score_samples(self, X):
@@ -376,8 +431,8 @@ class VAE(BetaVAE):
         Applied to ``X`` before the network (see :class:`Autoencoder`).
     max_epochs : int, default=200
         Maximum number of passes over the training data.
-    batch_size : int, default=128
-        Mini-batch size.
+    batch_size : int or "auto", default="auto"
+        Mini-batch size; ``"auto"`` uses ``n_samples // 10`` clipped to [32, 128].
     lr : float, default=1e-3
         Learning rate.
     optimizer : {"adam", "adamw", "rmsprop", "sgd", "lbfgs"} or callable, default="adam"
@@ -388,7 +443,7 @@ class VAE(BetaVAE):
         Stop on a held-out validation loss (see :class:`Autoencoder`).
     validation_fraction : float, default=0.1
         Share of the training data held out when ``early_stopping=True``.
-    n_iter_no_change : int, default=10
+    n_iter_no_change : int, default=20
         Patience, in epochs.
     tol : float, default=1e-4
         Minimum relative improvement of the monitored loss.
@@ -479,13 +534,13 @@ class VAE(BetaVAE):
         output_activation="auto",
         preprocessor="auto",
         max_epochs=200,
-        batch_size=128,
+        batch_size="auto",
         lr=1e-3,
         optimizer="adam",
         weight_decay=0.0,
         early_stopping=False,
         validation_fraction=0.1,
-        n_iter_no_change=10,
+        n_iter_no_change=20,
         tol=1e-4,
         device="auto",
         random_state=None,

@@ -154,7 +154,7 @@ class WAE(SamplerMixin, Autoencoder):
         Applied to ``X`` before the network (see :class:`Autoencoder`).
     max_epochs : int, default=200
         Maximum number of passes over the training data.
-    batch_size : int, default=128
+    batch_size : int or "auto", default="auto"
         Mini-batch size; the MMD is estimated within each batch.
     lr : float, default=1e-3
         Learning rate (of the autoencoder and of the latent discriminator).
@@ -167,7 +167,7 @@ class WAE(SamplerMixin, Autoencoder):
         Stop on a held-out validation loss (see :class:`Autoencoder`).
     validation_fraction : float, default=0.1
         Share of the training data held out when ``early_stopping=True``.
-    n_iter_no_change : int, default=10
+    n_iter_no_change : int, default=20
         Patience, in epochs.
     tol : float, default=1e-4
         Minimum relative improvement of the monitored loss.
@@ -270,13 +270,13 @@ class WAE(SamplerMixin, Autoencoder):
         output_activation="auto",
         preprocessor="auto",
         max_epochs=200,
-        batch_size=128,
+        batch_size="auto",
         lr=1e-3,
         optimizer="adam",
         weight_decay=0.0,
         early_stopping=False,
         validation_fraction=0.1,
-        n_iter_no_change=10,
+        n_iter_no_change=20,
         tol=1e-4,
         device="auto",
         random_state=None,

@@ -6,10 +6,10 @@ from ._mlp import ACTIVATIONS, MLP, TiedDecoder, make_activation
 
 __all__ = [
     "ACTIVATIONS",
-    "CORRUPTIONS",
-    "MLP",
     "AutoencoderModule",
+    "CORRUPTIONS",
     "Corruption",
+    "MLP",
     "TiedDecoder",
     "make_activation",
 ]
@@ -26,7 +26,7 @@ __all__ += [
 
 from ._conv import ConvDecoder, ConvEncoder, conv_geometry
 from ._sparse import TopK
-from ._variational import GaussianEncoder, VariationalAutoencoderModule
+from ._variational import ConditionalVAEModule, GaussianEncoder, VariationalAutoencoderModule
 
 __all__ += [
     "ConvDecoder",
@@ -34,5 +34,6 @@ __all__ += [
     "GaussianEncoder",
     "TopK",
     "VariationalAutoencoderModule",
+    "ConditionalVAEModule",
     "conv_geometry",
 ]

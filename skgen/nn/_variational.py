@@ -76,3 +76,49 @@ class VariationalAutoencoderModule(nn.Module):
         else:
             z = mean
         return {"input": x, "mean": mean, "logvar": logvar, "code": z, "recon": self.decoder(z)}
+
+
+class ConditionalVAEModule(VariationalAutoencoderModule):
+    r"""A VAE whose encoder and decoder also see a conditional vector :math:`c`.
+
+    :math:`q(z \mid x, c)` and :math:`p(x \mid z, c)`, with :math:`c` drawn by
+    ``conditioner.training_vectors(x)`` in train mode (a one-hot of the row's own value
+    in one categorical column, or zeros; see :mod:`skgen._conditions`) and zeros in
+    eval mode unless given. ``sample(n, conditions=...)`` decodes prior draws with the
+    requested :math:`c`.
+
+    Parameters
+    ----------
+    encoder : GaussianEncoder
+        Takes ``n_features + conditioner.width`` inputs.
+    decoder : nn.Module
+        Takes ``n_components + conditioner.width`` inputs.
+    conditioner : ColumnConditioner
+    """
+
+    def __init__(self, encoder, decoder, conditioner):
+        super().__init__(encoder, decoder)
+        self.conditioner = conditioner
+
+    def _with(self, h, c):
+        if c is None:
+            c = h.new_zeros(len(h), self.conditioner.width)
+        return torch.cat([h, c], dim=1)
+
+    def encode_stats(self, x, c=None):
+        return self.encoder(self._with(x, c))
+
+    def encode(self, x, c=None):
+        return self.encode_stats(x, c)[0]
+
+    def decode(self, z, c=None):
+        return self.decoder(self._with(z, c))
+
+    def forward(self, x):
+        c = self.conditioner.training_vectors(x) if self.training else None
+        mean, logvar = self.encode_stats(x, c)
+        if self.training:
+            z = mean + torch.exp(0.5 * logvar) * torch.randn_like(mean)
+        else:
+            z = mean
+        return {"input": x, "mean": mean, "logvar": logvar, "code": z, "recon": self.decode(z, c)}

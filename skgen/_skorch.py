@@ -21,6 +21,7 @@ import numpy as np
 import torch
 from skorch import NeuralNet
 from skorch.callbacks import Callback
+from skorch.utils import TeeGenerator
 from sklearn.utils import check_random_state
 
 from .exceptions import TrainingDivergedError
@@ -127,12 +128,12 @@ class LossTermLogger(Callback):
     """Record the epoch mean of every named loss term as ``{train,valid}_{name}``."""
 
     def on_epoch_begin(self, net, **kwargs):
-        net._term_sums = {"train": {}, "valid": {}}
-        net._term_counts = {"train": 0, "valid": 0}
+        net.term_sums_ = {"train": {}, "valid": {}}
+        net.term_counts_ = {"train": 0, "valid": 0}
 
     def on_epoch_end(self, net, **kwargs):
-        for prefix, sums in net._term_sums.items():
-            count = net._term_counts[prefix]
+        for prefix, sums in net.term_sums_.items():
+            count = net.term_counts_[prefix]
             if not count:
                 continue
             for name, total in sums.items():
@@ -206,18 +207,63 @@ class EpochProgressBar(Callback):
 
 
 class _TermsMixin:
-    """Sum a dict of named loss terms and accumulate them for :class:`LossTermLogger`."""
+    """Lean per-batch bookkeeping shared by skgen's nets.
+
+    * ``_sum_terms`` sums a dict of named loss terms and accumulates them (on the
+      device, no host sync) for :class:`LossTermLogger`;
+    * ``notify`` calls only the callbacks that override a hook (skorch calls every
+      callback's no-op hooks three times per batch);
+    * ``_set_training`` switches modules only when their mode changes.
+    """
 
     def _sum_terms(self, terms, n_samples, training):
-        prefix = "train" if training else "valid"
-        sums = getattr(self, "_term_sums", None)
+        values = iter(terms.values())
+        loss = next(values)
+        for value in values:
+            loss = loss + value
+        sums = getattr(self, "term_sums_", None)
         if sums is not None:
+            prefix = "train" if training else "valid"
             sums = sums[prefix]
             for name, value in terms.items():
-                value = value.detach() * n_samples
-                sums[name] = sums[name] + value if name in sums else value
-            self._term_counts[prefix] += n_samples
-        return sum(terms.values())
+                if name in sums:
+                    sums[name].add_(value.detach(), alpha=n_samples)
+                else:
+                    sums[name] = value.detach() * n_samples
+            self.term_counts_[prefix] += n_samples
+        return loss
+
+    def _hooks(self, method_name):
+        cache = self.__dict__.get("_hook_cache")
+        if cache is None or cache[0] is not self.callbacks_:
+            cache = (self.callbacks_, {})
+            self.__dict__["_hook_cache"] = cache
+        hooks = cache[1].get(method_name)
+        if hooks is None:
+            base = getattr(Callback, method_name, None)
+            hooks = [
+                getattr(cb, method_name)
+                for _, cb in self.callbacks_
+                if getattr(type(cb), method_name, None) is not base
+            ]
+            cache[1][method_name] = hooks
+        return hooks
+
+    def notify(self, method_name, **cb_kwargs):
+        getattr(self, method_name)(self, **cb_kwargs)
+        for hook in self._hooks(method_name):
+            hook(self, **cb_kwargs)
+
+    def _set_training(self, training=True):
+        for name in self._modules + self._criteria:
+            module = getattr(self, name + "_")
+            if isinstance(module, torch.nn.Module) and module.training is not training:
+                module.train(training)
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state.pop("_hook_cache", None)
+        return state
 
 
 class AutoencoderNet(_TermsMixin, NeuralNet):
@@ -231,3 +277,20 @@ class AutoencoderNet(_TermsMixin, NeuralNet):
     def get_loss(self, y_pred, y_true, X=None, training=False):
         terms = self.criterion_(y_pred, X, module=self.module_)
         return self._sum_terms(terms, len(X), training)
+
+    def train_step(self, batch, **fit_params):
+        """One optimisation step; without skorch's closure unless the optimizer needs one."""
+        if any(isinstance(getattr(self, name + "_"), torch.optim.LBFGS) for name in self._optimizers):
+            return super().train_step(batch, **fit_params)
+        self._zero_grad_optimizer()
+        step = self.train_step_single(batch, **fit_params)
+        if self._hooks("on_grad_computed"):
+            self.notify(
+                "on_grad_computed",
+                named_parameters=TeeGenerator(self.get_all_learnable_params()),
+                batch=batch,
+                training=True,
+            )
+        for name in self._optimizers:
+            getattr(self, name + "_").step()
+        return step

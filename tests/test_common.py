@@ -13,7 +13,14 @@ from sklearn.utils.estimator_checks import (
 from tests._estimators import all_instances, transformer_instances
 
 # Checks that cannot apply, per estimator class, with the reason.
-EXPECTED_FAILED_CHECKS = {}
+EXPECTED_FAILED_CHECKS = {
+    "ConvAE": {
+        "check_methods_subset_invariance": (
+            "float32 convolution kernels are chosen by batch size, so codes of a batch and of "
+            "its rows one by one agree to ~3e-8 absolute, not to the check's 1e-7 relative"
+        ),
+    },
+}
 
 
 def _expected_failed(estimator):

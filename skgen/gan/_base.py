@@ -115,7 +115,7 @@ class BaseGAN(BaseGenerator):
             )
         if cls in (torch.optim.Adam, torch.optim.AdamW):
             params["betas"] = betas
-        if cls in _FOREACH_OPTIMIZERS:
+        if cls in _FOREACH_OPTIMIZERS and not params.get("fused"):
             # multi-tensor updates: torch only picks them by default on CUDA
             params["foreach"] = True
         return cls, params

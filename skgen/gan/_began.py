@@ -131,8 +131,10 @@ class BEGAN(BaseGAN):
     -----
     With :math:`\mathcal{L}(v) = \overline{|v - D(v)|}` the mean absolute
     reconstruction error of the autoencoder discriminator :math:`D`
-    (encoder widths ``discriminator_hidden_layer_sizes``, code size
-    ``n_components``):
+    (encoder widths ``discriminator_hidden_layer_sizes``; its code has
+    :math:`\min(\text{n\_components}, \max(1, d / 2))` units for :math:`d`
+    encoded features, a bottleneck, since an autoencoder that can copy its
+    input reconstructs real and generated rows equally well):
 
     .. math::
 
@@ -227,10 +229,12 @@ class BEGAN(BaseGAN):
         return {"gamma": self.gamma, "lambda_k": self.lambda_k}
 
     def _discriminator_params(self):
+        # a bottleneck: an autoencoder that can copy its input cannot discriminate
+        code = min(self.n_components, max(1, self._width // 2))
         return {
             "n_features": self._width,
             "hidden_layer_sizes": self._discriminator_hidden_layer_sizes(),
-            "n_components": self.n_components,
+            "n_components": code,
             "activation": self.discriminator_activation,
             "n_classes": self._n_classes,
         }

@@ -35,6 +35,10 @@ class DRAGAN(BaseGAN):
     perturbation : float, default=0.5
         Size :math:`c` of the neighbourhood, in units of the data's
         standard deviation.
+    penalty : {"one_sided", "two_sided"}, default="one_sided"
+        ``"two_sided"`` pushes the gradient norm towards 1 near the data, as
+        in the paper; ``"one_sided"`` only penalises norms above 1, which
+        lets the discriminator peak at the modes of the data (see Notes).
     hidden_layer_sizes : array-like of int, default=(128, 128)
         Widths of the generator's hidden layers.
     discriminator_hidden_layer_sizes : array-like of int, default=None
@@ -140,9 +144,14 @@ class DRAGAN(BaseGAN):
         \qquad \hat x = x + \epsilon\, c\, \sigma_X u,\ u \sim U[0, 1]^d,\ \epsilon \sim U[0, 1],
 
     with :math:`D` the logit and :math:`\sigma_X` the standard deviation of
-    the batch, as in the authors' implementation. The generator loss is the
-    GAN's. Each mini-batch of real rows gives ``n_critic`` discriminator
-    updates and then one generator update.
+    the batch, as in the authors' implementation, or, by default, its
+    one-sided form :math:`\lambda\,\mathbb{E}\max(0, \lVert\nabla D(\hat x)\rVert_2 - 1)^2`.
+    A discriminator that peaks at a mode of the data has a zero gradient
+    there, which the two-sided penalty forbids: on a 1-D mixture and a 2-D
+    ring of Gaussians the two-sided form left the generator stuck between
+    modes, the one-sided form did not. The generator loss is the GAN's. Each
+    mini-batch of real rows gives ``n_critic`` discriminator updates and then
+    one generator update.
 
     References
     ----------
@@ -165,6 +174,7 @@ class DRAGAN(BaseGAN):
         "label_smoothing": [Interval(Real, 0, 1, closed="left")],
         "penalty_weight": [Interval(Real, 0, None, closed="left")],
         "perturbation": [Interval(Real, 0, None, closed="neither")],
+        "penalty": [StrOptions({"one_sided", "two_sided"})],
     }
     _criterion_class = DRAGANCriterion
 
@@ -176,6 +186,7 @@ class DRAGAN(BaseGAN):
         label_smoothing=0.0,
         penalty_weight=10.0,
         perturbation=0.5,
+        penalty="one_sided",
         hidden_layer_sizes=(128, 128),
         discriminator_hidden_layer_sizes=None,
         activation="relu",
@@ -204,6 +215,7 @@ class DRAGAN(BaseGAN):
         self.label_smoothing = label_smoothing
         self.penalty_weight = penalty_weight
         self.perturbation = perturbation
+        self.penalty = penalty
         self.hidden_layer_sizes = hidden_layer_sizes
         self.discriminator_hidden_layer_sizes = discriminator_hidden_layer_sizes
         self.activation = activation
@@ -233,4 +245,5 @@ class DRAGAN(BaseGAN):
             "label_smoothing": self.label_smoothing,
             "penalty_weight": self.penalty_weight,
             "perturbation": self.perturbation,
+            "penalty": self.penalty,
         }

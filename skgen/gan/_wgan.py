@@ -5,7 +5,7 @@ from __future__ import annotations
 from numbers import Real
 
 from ..losses import WGANCriterion, WGANGPCriterion
-from ..utils._param_validation import Interval
+from ..utils._param_validation import Interval, StrOptions
 from ._base import BaseGAN
 
 
@@ -245,6 +245,12 @@ class WGANGP(BaseGAN):
         Dimension of the noise :math:`z \sim N(0, I)`.
     penalty_weight : float, default=10.0
         Weight :math:`\lambda` of the gradient penalty.
+    penalty : {"one_sided", "two_sided"}, default="one_sided"
+        ``"two_sided"`` pushes the critic's gradient norm towards 1 at the
+        interpolates, as in the paper; ``"one_sided"`` only penalises
+        norms above 1 (the Lipschitz constraint itself), which avoids a
+        barrier when the critic must flip the sign of its slope and
+        trains markedly faster on low-dimensional data (see Notes).
     hidden_layer_sizes : array-like of int, default=(128, 128)
         Widths of the generator's hidden layers.
     discriminator_hidden_layer_sizes : array-like of int, default=None
@@ -354,15 +360,23 @@ class WGANGP(BaseGAN):
     and the generator :math:`-\mathbb{E}_z f(G(z))`. A differentiable
     function is 1-Lipschitz iff its gradient norm is at most 1, and the
     optimal critic has norm 1 almost everywhere on the segments between the
-    two distributions, hence the two-sided penalty on interpolates. Each
-    mini-batch of real rows gives ``n_critic`` critic updates (fresh noise,
-    the same real rows) and then one generator update; Adam with
-    ``betas=(0.5, 0.9)`` as in the paper.
+    two distributions, hence the paper's two-sided penalty on interpolates.
+    The default one-sided penalty :math:`\max(0, \lVert\nabla f\rVert - 1)^2`
+    (Petzka et al., 2018) enforces only the constraint itself: the two-sided
+    one penalises the gradient norm on its way through 0, a barrier for a
+    critic that must flip the sign of its slope. In one dimension this always
+    happens and the generator can run away from the data; on a 2-D ring of
+    Gaussians the one-sided penalty covered all modes in a fraction of the
+    generator steps. Each mini-batch of real rows gives ``n_critic`` critic
+    updates (fresh noise, the same real rows) and then one generator update;
+    Adam with ``betas=(0.5, 0.9)`` as in the paper.
 
     References
     ----------
     .. [1] I. Gulrajani et al., "Improved training of Wasserstein GANs",
        NeurIPS 2017.
+    .. [2] H. Petzka, A. Fischer and D. Lukovnikov, "On the regularization of
+       Wasserstein GANs", ICLR 2018.
 
     Examples
     --------
@@ -377,6 +391,7 @@ class WGANGP(BaseGAN):
     _parameter_constraints: dict = {
         **BaseGAN._parameter_constraints,
         "penalty_weight": [Interval(Real, 0, None, closed="left")],
+        "penalty": [StrOptions({"one_sided", "two_sided"})],
     }
     _criterion_class = WGANGPCriterion
 
@@ -385,6 +400,7 @@ class WGANGP(BaseGAN):
         n_components=16,
         *,
         penalty_weight=10.0,
+        penalty="one_sided",
         hidden_layer_sizes=(128, 128),
         discriminator_hidden_layer_sizes=None,
         activation="relu",
@@ -410,6 +426,7 @@ class WGANGP(BaseGAN):
     ):
         self.n_components = n_components
         self.penalty_weight = penalty_weight
+        self.penalty = penalty
         self.hidden_layer_sizes = hidden_layer_sizes
         self.discriminator_hidden_layer_sizes = discriminator_hidden_layer_sizes
         self.activation = activation
@@ -434,4 +451,4 @@ class WGANGP(BaseGAN):
         self.verbose = verbose
 
     def _criterion_params(self):
-        return {"penalty_weight": self.penalty_weight}
+        return {"penalty_weight": self.penalty_weight, "penalty": self.penalty}

@@ -339,18 +339,30 @@ class DRAGANCriterion(GANCriterion):
     penalty_weight : float, default=10.0
     perturbation : float, default=0.5
         Scale of the perturbation, in units of the data's standard deviation.
+    penalty : {"one_sided", "two_sided"}, default="one_sided"
+        See :func:`gradient_penalty`.
     """
 
-    def __init__(self, loss="non_saturating", label_smoothing=0.0, penalty_weight=10.0, perturbation=0.5):
+    def __init__(
+        self,
+        loss="non_saturating",
+        label_smoothing=0.0,
+        penalty_weight=10.0,
+        perturbation=0.5,
+        penalty="one_sided",
+    ):
         super().__init__(loss, label_smoothing)
+        if penalty not in PENALTIES:
+            raise ValueError(f"Unknown penalty {penalty!r}; expected one of {PENALTIES}.")
         self.penalty_weight = penalty_weight
         self.perturbation = perturbation
+        self.one_sided = penalty == "one_sided"
 
     def penalty(self, discriminator, real, fake, y=None):
         if not self.penalty_weight:
             return 0.0
         points = dragan_perturb(real, self.perturbation)
-        return self.penalty_weight * gradient_penalty(discriminator, points, y)
+        return self.penalty_weight * gradient_penalty(discriminator, points, y, one_sided=self.one_sided)
 
 
 class WGANCriterion(AdversarialCriterion):

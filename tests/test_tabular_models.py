@@ -60,3 +60,52 @@ def test_bad_frames_name_the_column(penguins):
     fitted = Autoencoder(2, max_epochs=1, random_state=0).fit(penguins)
     with pytest.raises(ValueError):
         fitted.transform(penguins.drop(columns="island"))
+
+
+@pytest.fixture(scope="module")
+def penguin_vae(penguins):
+    from skgen import VAE
+
+    return VAE(random_state=0).fit(penguins)
+
+
+def test_sampled_frame_keeps_schema_and_categories(penguins, penguin_vae):
+    sample = penguin_vae.sample(400, random_state=0)
+    assert list(sample.columns) == list(penguins.columns)
+    assert (sample.dtypes == penguins.dtypes).all()
+    for column in ("species", "island", "sex"):
+        assert set(sample[column].dropna()) <= set(penguins[column].dropna())
+    assert sample["year"].between(penguins["year"].min(), penguins["year"].max()).all()
+    # missing values come back at about the learned rate (sex: 11 of 344 missing)
+    assert 0.005 < sample["sex"].isna().mean() < 0.08
+    # every level is produced at a rate close to the data's
+    real = penguins["species"].value_counts(normalize=True)
+    fake = sample["species"].value_counts(normalize=True).reindex(real.index, fill_value=0)
+    assert (fake - real).abs().max() < 0.1
+
+
+def test_conditional_sampling_satisfies_conditions(penguins, penguin_vae):
+    gentoo = penguin_vae.sample(200, conditions={"species": "Gentoo"}, random_state=0)
+    assert len(gentoo) == 200 and (gentoo["species"] == "Gentoo").all()
+    # the other columns follow the conditional distribution (Gentoo live on Biscoe, are heavy)
+    assert (gentoo["island"] == "Biscoe").mean() > 0.9
+    others = penguins.loc[penguins["species"] != "Gentoo", "body_mass_g"].mean()
+    assert gentoo["body_mass_g"].mean() > others + 500
+    both = penguin_vae.sample(50, conditions={"species": "Adelie", "island": "Dream"}, random_state=0)
+    assert ((both["species"] == "Adelie") & (both["island"] == "Dream")).all()
+    per_row = penguin_vae.sample(3, conditions={"sex": ["male", "female", "male"]}, random_state=0)
+    assert list(per_row["sex"]) == ["male", "female", "male"]
+
+
+def test_bad_conditions(penguins, penguin_vae, rng):
+    with pytest.raises(ValueError, match="Unknown value.*'Emperor'"):
+        penguin_vae.sample(5, conditions={"species": "Emperor"})
+    with pytest.raises(ValueError, match="categorical columns"):
+        penguin_vae.sample(5, conditions={"body_mass_g": 4000})
+    from skgen import VAE
+
+    numeric = VAE(max_epochs=2, random_state=0).fit(rng.randn(30, 3))
+    with pytest.raises(ValueError, match="nothing to condition on"):
+        numeric.sample(5, conditions={"x0": 1})
+    with pytest.raises(ValueError, match="n_samples"):
+        penguin_vae.sample(0)

@@ -607,8 +607,11 @@ class SamplerMixin:
         )
 
     def _numeric_noise_std(self):
-        """Standard deviation of the observation noise added to numeric blocks of tabular samples."""
-        return 0.0
+        """Observation noise added to numeric blocks of tabular samples.
+
+        None for none, or a tensor with one standard deviation per encoded column.
+        """
+        return None
 
     def _draw_tabular(self, out, generator):
         """Draw tabular rows from the model's output distribution (CPU tensors).
@@ -625,8 +628,9 @@ class SamplerMixin:
             if block.kind == "categorical":
                 drawn = torch.multinomial(part.clamp_min(0) + 1e-12, 1, generator=generator)
                 out[:, block.slice] = torch.zeros_like(part).scatter_(1, drawn, 1.0)
-            elif block.kind == "numeric" and noise_std > 0:
-                out[:, block.slice] = part + noise_std * torch.randn(part.shape, generator=generator)
+            elif block.kind == "numeric" and noise_std is not None:
+                noise = torch.randn(part.shape, generator=generator)
+                out[:, block.slice] = part + noise_std[block.slice] * noise
         return out
 
     def sample(self, n_samples=1, *, y=None, conditions=None, random_state=None):

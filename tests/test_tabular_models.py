@@ -109,3 +109,30 @@ def test_bad_conditions(penguins, penguin_vae, rng):
         numeric.sample(5, conditions={"x0": 1})
     with pytest.raises(ValueError, match="n_samples"):
         penguin_vae.sample(0)
+
+
+@pytest.mark.slow
+def test_tabular_vae_fools_a_detector_better_than_a_naive_baseline(penguins):
+    from sklearn.model_selection import train_test_split
+    from threadpoolctl import threadpool_limits
+
+    from skgen import VAE
+    from skgen.metrics import detection_auc
+
+    train, test = train_test_split(penguins, test_size=0.3, random_state=0)
+    train, test = train.reset_index(drop=True), test.reset_index(drop=True)
+    n = len(test)
+    # naive baseline: every column drawn independently from its marginal
+    independent = pd.DataFrame(
+        {c: train[c].sample(n, replace=True, random_state=i).to_numpy() for i, c in enumerate(train)}
+    ).astype(train.dtypes.to_dict())
+    vae_rows = VAE(random_state=0).fit(train).sample(n, random_state=0)
+    with threadpool_limits(1):
+        auc = {
+            name: detection_auc(test, rows, random_state=0)
+            for name, rows in [("independent", independent), ("vae", vae_rows)]
+        }
+    assert auc["vae"] < auc["independent"] - 0.15, auc
+    # On 104 held-out rows the GMM's AUC moves between ~0.49 and ~0.69 with its sample
+    # draw, so the VAE-vs-GMM ranking is left to benchmarks/tabular.py (larger tables).
+    assert auc["vae"] < 0.8, auc

@@ -283,6 +283,10 @@ class BetaVAE(SamplerMixin, BaseAutoencoder):
                 torch.from_numpy(recon).double(), torch.from_numpy(Xn).double(), self.layout_
             )
         )
+        # Per-column observation noise of tabular samples: the residual standard
+        # deviation of each column's reconstruction (one shared variance for the
+        # training loss would add the same noise to tight and loose columns).
+        self._sample_noise_std = np.sqrt(((recon - Xn) ** 2).mean(axis=0)).astype(np.float32)
         variance = means.var(axis=0) if len(means) > 1 else np.zeros(means.shape[1])
         self.active_units_ = np.flatnonzero(variance > ACTIVE_UNIT_THRESHOLD)
         self._fit_category_posteriors(Xn, means)
@@ -317,7 +321,7 @@ class BetaVAE(SamplerMixin, BaseAutoencoder):
         return self.net_.module_.decode(z.to(self.net_.device))
 
     def _numeric_noise_std(self):
-        return float(np.exp(0.5 * self._log_noise_var))
+        return torch.from_numpy(self._sample_noise_std)
 
     def _generate_conditional(self, n_samples, y, generator, condition):
         # Product of the per-condition Gaussians over the prior (a product of experts):

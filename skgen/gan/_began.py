@@ -56,12 +56,13 @@ class BEGAN(BaseGAN):
         Applied to ``X`` before the networks. ``"auto"`` uses a
         :class:`~skgen.preprocessing.TabularEncoder` for DataFrames with
         non-numeric or missing values and nothing otherwise.
-    max_epochs : int, default=300
+    max_epochs : int, default=200
         Number of passes over the training data (one generator update per
         mini-batch).
-    batch_size : int, default=64
-        Mini-batch size.
-    lr : float, default=1e-4
+    batch_size : int or "auto", default=64
+        Mini-batch size; ``"auto"`` uses ``n_samples // 10`` clipped to
+        [32, 128].
+    lr : float, default=1e-3
         Learning rate of the generator.
     discriminator_lr : float, default=None
         Learning rate of the discriminator; None uses ``lr``.
@@ -146,7 +147,11 @@ class BEGAN(BaseGAN):
     and the convergence measure
     :math:`\mathcal{M} = \mathcal{L}(x) + |\gamma \mathcal{L}(x) - \mathcal{L}(G(z))|`.
     :math:`k_t` starts at 0, is updated after every discriminator update
-    and is kept (on the device, and in pickles) by the criterion.
+    and is kept (on the device, and in pickles) by the criterion. The
+    controller holds :math:`\mathcal{L}(G(z)) = \gamma\mathcal{L}(x)` whether or
+    not the samples are diverse: with default settings BEGAN collapsed onto
+    one class of the digits in the benchmarks (``docs/benchmarks_generators.md``);
+    treat it as experimental and prefer :class:`WGANGP` for sample quality.
 
     References
     ----------
@@ -185,9 +190,9 @@ class BEGAN(BaseGAN):
         output_activation="auto",
         n_critic=1,
         preprocessor="auto",
-        max_epochs=300,
+        max_epochs=200,
         batch_size=64,
-        lr=1e-4,
+        lr=1e-3,
         discriminator_lr=None,
         optimizer="adam",
         betas=(0.5, 0.999),

@@ -64,12 +64,13 @@ class DRAGAN(BaseGAN):
         Applied to ``X`` before the networks. ``"auto"`` uses a
         :class:`~skgen.preprocessing.TabularEncoder` for DataFrames with
         non-numeric or missing values and nothing otherwise.
-    max_epochs : int, default=300
+    max_epochs : int, default=200
         Number of passes over the training data (one generator update per
         mini-batch).
-    batch_size : int, default=64
-        Mini-batch size.
-    lr : float, default=2e-4
+    batch_size : int or "auto", default=64
+        Mini-batch size; ``"auto"`` uses ``n_samples // 10`` clipped to
+        [32, 128].
+    lr : float, default=1e-3
         Learning rate of the generator.
     discriminator_lr : float, default=None
         Learning rate of the discriminator; None uses ``lr``.
@@ -195,9 +196,9 @@ class DRAGAN(BaseGAN):
         minibatch_discrimination=False,
         n_critic=1,
         preprocessor="auto",
-        max_epochs=300,
+        max_epochs=200,
         batch_size=64,
-        lr=2e-4,
+        lr=1e-3,
         discriminator_lr=None,
         optimizer="adam",
         betas=(0.5, 0.999),

@@ -59,12 +59,13 @@ class GAN(BaseGAN):
         Applied to ``X`` before the networks. ``"auto"`` uses a
         :class:`~skgen.preprocessing.TabularEncoder` for DataFrames with
         non-numeric or missing values and nothing otherwise.
-    max_epochs : int, default=300
+    max_epochs : int, default=200
         Number of passes over the training data (one generator update per
         mini-batch).
-    batch_size : int, default=64
-        Mini-batch size.
-    lr : float, default=2e-4
+    batch_size : int or "auto", default=64
+        Mini-batch size; ``"auto"`` uses ``n_samples // 10`` clipped to
+        [32, 128].
+    lr : float, default=1e-3
         Learning rate of the generator.
     discriminator_lr : float, default=None
         Learning rate of the discriminator; None uses ``lr``.
@@ -148,8 +149,9 @@ class GAN(BaseGAN):
     (fresh noise, the same real rows) and then one generator update.
     Numeric data are standardised for the networks (data in [0, 1] are kept
     as they are, with sigmoid outputs) and :meth:`sample` maps back.
-    A conditional model feeds the one-hot label to the generator and adds a
-    projection term :math:`e_y^\top \phi(x)` to the discriminator.
+    A conditional model feeds the one-hot label to the generator and to the
+    discriminator's input, and adds a projection term :math:`e_y^\top \phi(x)`
+    to the discriminator's score.
 
     References
     ----------
@@ -190,9 +192,9 @@ class GAN(BaseGAN):
         minibatch_discrimination=False,
         n_critic=1,
         preprocessor="auto",
-        max_epochs=300,
+        max_epochs=200,
         batch_size=64,
-        lr=2e-4,
+        lr=1e-3,
         discriminator_lr=None,
         optimizer="adam",
         betas=(0.5, 0.999),

@@ -215,15 +215,16 @@ class AdversarialDivergenceCheck(DivergenceCheck):
             network = net.first_diverged() if hasattr(net, "first_diverged") else None
             if network is None:
                 network = self.network.get(key, key) if isinstance(self.network, dict) else self.network
-            lr = net.lr
+            lr, param = net.lr, "lr"
             if network == "discriminator":
                 lr = net.get_params_for_optimizer("discriminator_optimizer", [])[1].get("lr", lr)
+                param = "discriminator_lr"
             raise TrainingDivergedError(
                 f"{self.estimator_name}: training diverged at epoch {epoch}: the {network} "
                 f"diverged (after its update the losses became non-finite: {key}={value}). "
-                f"Try a lower {network} learning rate (now {lr:g}, e.g. {lr / 10:g}), scaling "
-                "the input features, a larger batch_size or, for critics, a stronger "
-                "Lipschitz constraint.",
+                f"Try a lower learning rate for the {network} ({param}={lr:g} now, e.g. "
+                f"{param}={lr / 10:g}), scaling the input features, a larger batch_size or, "
+                "for critics, a stronger Lipschitz constraint.",
                 epoch=epoch,
                 network=network,
             )

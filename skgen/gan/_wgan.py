@@ -57,11 +57,12 @@ class WGAN(BaseGAN):
         Applied to ``X`` before the networks. ``"auto"`` uses a
         :class:`~skgen.preprocessing.TabularEncoder` for DataFrames with
         non-numeric or missing values and nothing otherwise.
-    max_epochs : int, default=300
+    max_epochs : int, default=100
         Number of passes over the training data (one generator update per
         mini-batch).
-    batch_size : int, default=64
-        Mini-batch size.
+    batch_size : int or "auto", default=64
+        Mini-batch size; ``"auto"`` uses ``n_samples // 10`` clipped to
+        [32, 128].
     lr : float, default=5e-5
         Learning rate of the generator.
     discriminator_lr : float, default=None
@@ -182,7 +183,7 @@ class WGAN(BaseGAN):
         minibatch_discrimination=False,
         n_critic=5,
         preprocessor="auto",
-        max_epochs=300,
+        max_epochs=100,
         batch_size=64,
         lr=5e-5,
         discriminator_lr=None,
@@ -229,11 +230,12 @@ class WGAN(BaseGAN):
 class WGANGP(BaseGAN):
     r"""Wasserstein GAN with gradient penalty (Gulrajani et al., 2017).
 
-    A Wasserstein GAN (see :class:`WGAN`) whose critic is kept close to
-    1-Lipschitz by penalising :math:`(\lVert\nabla f(\hat x)\rVert - 1)^2` at
-    random points :math:`\hat x` between real and generated rows. It trains
-    stably with Adam, rarely collapses onto a few modes and its
-    ``train_wasserstein`` curve tracks sample quality: the usual first choice.
+    A Wasserstein GAN (see :class:`WGAN`) whose critic is kept 1-Lipschitz by
+    penalising gradient norms above 1 at random points :math:`\hat x` between
+    real and generated rows (or, with ``penalty="two_sided"``, as in the
+    paper, :math:`(\lVert\nabla f(\hat x)\rVert - 1)^2`). It trains stably
+    with Adam, rarely collapses onto a few modes and its ``train_wasserstein``
+    curve tracks sample quality: the usual first choice.
     Fitted with class labels ``y``, the model is conditional: :meth:`sample`
     then generates rows of requested classes.
 
@@ -276,12 +278,13 @@ class WGANGP(BaseGAN):
         Applied to ``X`` before the networks. ``"auto"`` uses a
         :class:`~skgen.preprocessing.TabularEncoder` for DataFrames with
         non-numeric or missing values and nothing otherwise.
-    max_epochs : int, default=300
+    max_epochs : int, default=100
         Number of passes over the training data (one generator update per
         mini-batch).
-    batch_size : int, default=64
-        Mini-batch size.
-    lr : float, default=1e-4
+    batch_size : int or "auto", default=64
+        Mini-batch size; ``"auto"`` uses ``n_samples // 10`` clipped to
+        [32, 128].
+    lr : float, default=1e-3
         Learning rate of the generator.
     discriminator_lr : float, default=None
         Learning rate of the critic; None uses ``lr``.
@@ -409,9 +412,9 @@ class WGANGP(BaseGAN):
         minibatch_discrimination=False,
         n_critic=5,
         preprocessor="auto",
-        max_epochs=300,
+        max_epochs=100,
         batch_size=64,
-        lr=1e-4,
+        lr=1e-3,
         discriminator_lr=None,
         optimizer="adam",
         betas=(0.5, 0.9),

@@ -77,10 +77,11 @@ class Discriminator(nn.Module):
     r"""MLP discriminator (or critic) :math:`D(x, y)` returning one score per row.
 
     The score is :math:`w^\top \phi(x) + b` plus, for a conditional model,
-    the projection term :math:`e_y^\top \phi(x)` (Miyato and Koyama, 2018):
-    the label enters through a learned class embedding :math:`e_y` instead
-    of being concatenated to the input, so :math:`\phi` (and the Q head built
-    on it) does not depend on the label.
+    the projection term :math:`e_y^\top \phi(x)` (Miyato and Koyama, 2018)
+    with a learned class embedding :math:`e_y` (initialised at 0). With
+    ``conditioning="both"`` the one-hot label is also concatenated to the
+    input of :math:`\phi`; with ``"projection"`` it is not, so :math:`\phi`
+    (and the Q head built on it) does not depend on the label.
 
     Parameters
     ----------
@@ -97,6 +98,8 @@ class Discriminator(nn.Module):
         Width of an InfoGAN Q head on the (label-free) body features; when
         > 0 ``forward`` returns ``(scores, q_out)``.
     dropout : float, default=0.0
+    conditioning : {"both", "projection"}, default="both"
+        How a conditional discriminator (``n_classes > 0``) receives the label.
     """
 
     def __init__(
@@ -110,14 +113,15 @@ class Discriminator(nn.Module):
         kernel_dim=8,
         q_features=0,
         dropout=0.0,
-        spectral_norm=False,
+        conditioning="both",
     ):
         super().__init__()
-        self.body, width = _body(n_features, list(hidden_layer_sizes), activation, dropout)
-        if spectral_norm:
-            for i, layer in enumerate(self.body):
-                if isinstance(layer, nn.Linear):
-                    self.body[i] = nn.utils.parametrizations.spectral_norm(layer)
+        if conditioning not in ("both", "projection"):
+            raise ValueError(f"Unknown conditioning {conditioning!r}; expected 'both' or 'projection'.")
+        self.n_classes = n_classes
+        self.label_input = bool(n_classes) and conditioning == "both"
+        in_features = n_features + (n_classes if self.label_input else 0)
+        self.body, width = _body(in_features, list(hidden_layer_sizes), activation, dropout)
         self.minibatch = (
             MinibatchDiscrimination(width, n_kernels, kernel_dim) if minibatch_discrimination else None
         )
@@ -134,6 +138,10 @@ class Discriminator(nn.Module):
             )
 
     def forward(self, x, y=None, groups=1):
+        if self.label_input:
+            if y is None:
+                raise ValueError("This discriminator is conditional: pass class labels y.")
+            x = torch.cat([x, F.one_hot(y, self.n_classes).to(x.dtype)], dim=1)
         h = self.body(x)
         f = h if self.minibatch is None else self.minibatch(h, groups)
         out = self.head(f).squeeze(-1)
@@ -147,6 +155,8 @@ class Discriminator(nn.Module):
         """Q-head output for ``x`` (InfoGAN): categorical logits, then continuous means."""
         if self.q_head is None:
             raise ValueError("This discriminator has no Q head (q_features=0).")
+        if self.label_input:
+            raise ValueError("Codes need a label-free body: use conditioning='projection'.")
         return self.q_head(self.body(x))
 
 

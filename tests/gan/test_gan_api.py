@@ -222,6 +222,9 @@ def test_infogan_transform_returns_codes(blobs):
     np.testing.assert_allclose(codes[:, 3:5].sum(1), 1, rtol=1e-5)
     assert list(est.get_feature_names_out()) == [f"infogan{i}" for i in range(6)]
     assert est.transform(X.astype(np.float32)).dtype == np.float32
+    # a conditional InfoGAN still infers codes without labels (projection conditioning)
+    conditional = InfoGAN(categorical_codes=(3,), **FAST).fit(X, blobs[1])
+    assert conditional.transform(X).shape == (len(X), 5)
     with pytest.raises(ValueError, match="at least one code"):
         InfoGAN(categorical_codes=(), n_continuous_codes=0, **FAST).fit(X)
 

@@ -219,7 +219,7 @@ def test_minibatch_discrimination_is_computed_within_groups():
 
 def test_projection_discriminator_label_enters_only_the_score():
     torch.manual_seed(0)
-    disc = Discriminator(3, (8,), n_classes=2, q_features=2)
+    disc = Discriminator(3, (8,), n_classes=2, q_features=2, conditioning="projection")
     with torch.no_grad():
         disc.embedding.weight.normal_()
     x = torch.randn(4, 3)
@@ -228,3 +228,14 @@ def test_projection_discriminator_label_enters_only_the_score():
     assert not torch.allclose(s0, s1)
     torch.testing.assert_close(q0, q1)
     torch.testing.assert_close(disc.infer_codes(x), q0)
+
+
+def test_label_input_discriminator_sees_the_label_in_its_body():
+    torch.manual_seed(0)
+    disc = Discriminator(3, (8,), n_classes=2)  # conditioning="both"
+    x = torch.randn(4, 3)
+    s0 = disc(x, torch.zeros(4, dtype=torch.long))
+    s1 = disc(x, torch.ones(4, dtype=torch.long))
+    assert not torch.allclose(s0, s1)  # the embedding starts at 0: the difference is the input's
+    with pytest.raises(ValueError, match="conditional"):
+        disc(x)

@@ -6,6 +6,7 @@ estimator (``clone``, pipelines, grid search, pickling, ``set_output``).
 
 from . import autoencoder as _autoencoder
 from . import gan as _gan
+from . import metrics, preprocessing  # noqa: F401  (skgen.metrics, skgen.preprocessing)
 from .autoencoder import *  # noqa: F401,F403
 from .exceptions import SkgenError, TrainingDivergedError
 from .gan import *  # noqa: F401,F403

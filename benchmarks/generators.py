@@ -1,4 +1,4 @@
-"""Benchmark the adversarial generators against a GaussianMixture baseline.
+"""Benchmark the generators (GANs, and the VAE/BetaVAE/WAE samplers) against a GaussianMixture baseline.
 
 Every GAN variant of ``skgen.gan`` (default parameters, ``random_state=0``)
 is fitted on
@@ -43,7 +43,7 @@ from sklearn.model_selection import train_test_split
 import skgen
 from skgen.losses import mmd
 
-VARIANTS = ["GAN", "WGAN", "WGANGP", "LSGAN", "DRAGAN", "BEGAN", "InfoGAN"]
+VARIANTS = ["GAN", "WGAN", "WGANGP", "LSGAN", "DRAGAN", "BEGAN", "InfoGAN", "VAE", "BetaVAE", "WAE"]
 RING_RADIUS, RING_SIGMA, RING_MODES = 2.0, 0.1, 8
 N_SAMPLES = 2500
 OUTPUT = os.path.join(os.path.dirname(__file__), "..", "docs", "benchmarks_generators.md")

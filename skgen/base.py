@@ -602,8 +602,8 @@ class SamplerMixin:
     def _generate_conditional(self, n_samples, y, generator, condition):
         """Raw outputs for ``n_samples`` rows given conditional vectors (a tensor)."""
         raise ValueError(
-            f"{type(self).__name__} does not support sample(conditions=...); the tabular VAE "
-            "and BetaVAE do (fitted on a DataFrame with categorical columns)."
+            f"{type(self).__name__} does not support sample(conditions=...); VAE, BetaVAE "
+            "and the GANs do (fitted on a DataFrame with categorical columns)."
         )
 
     def _numeric_noise_std(self):

@@ -136,3 +136,18 @@ def test_tabular_vae_fools_a_detector_better_than_a_naive_baseline(penguins):
     # On 104 held-out rows the GMM's AUC moves between ~0.49 and ~0.69 with its sample
     # draw, so the VAE-vs-GMM ranking is left to benchmarks/tabular.py (larger tables).
     assert auc["vae"] < 0.8, auc
+
+
+@pytest.mark.parametrize("name", ["WGANGP", "GAN"])
+def test_gan_conditional_sampling_on_columns(penguins, name):
+    import skgen
+
+    gan = getattr(skgen, name)(max_epochs=60, random_state=0).fit(penguins)
+    assert "train_condition" in gan.history_[-1]  # CTGAN's conditional loss term
+    gentoo = gan.sample(200, conditions={"species": "Gentoo"}, random_state=0)
+    assert (gentoo["species"] == "Gentoo").all()
+    assert (gentoo["island"] == "Biscoe").mean() > 0.8
+    sample = gan.sample(100, random_state=0)
+    assert list(sample.columns) == list(penguins.columns)
+    assert (sample.dtypes == penguins.dtypes).all()
+    assert set(sample["island"].dropna()) <= set(penguins["island"].dropna())

@@ -77,6 +77,7 @@ class BaseGAN(BaseGenerator):
         return {
             "n_components": self.n_components,
             "n_features": self._width,
+            "n_conditions": self._condition_width,
             "hidden_layer_sizes": self._hidden_layer_sizes(),
             "activation": self.activation,
             "n_classes": self._n_classes,
@@ -91,7 +92,7 @@ class BaseGAN(BaseGenerator):
 
     def _discriminator_params(self):
         return {
-            "n_features": self._width,
+            "n_features": self._width + self._condition_width,
             "hidden_layer_sizes": self._discriminator_hidden_layer_sizes(),
             "activation": self.discriminator_activation,
             "n_classes": self._n_classes,
@@ -101,6 +102,9 @@ class BaseGAN(BaseGenerator):
     # ------------------------------------------------ _BaseNeuralEstimator hooks
     def _build_module(self, X):
         self._width = X.shape[1]
+        # Column conditions (tabular data): the generator gets the conditional vector
+        # in its input, the discriminator sees it as extra columns of every row.
+        self._condition_width = self._conditioner.width if self._conditioner else 0
         return Generator
 
     def _build_criterion(self):
@@ -128,6 +132,7 @@ class BaseGAN(BaseGenerator):
             "discriminator_optimizer": cls,
             "discriminator_optimizer__lr": d_lr,
             "n_critic": self.n_critic,
+            "conditioner": self._conditioner or None,
             # a last tiny batch would make noisy steps (and minibatch features)
             "iterator_train__drop_last": True,
             "iterator_valid__batch_size": self._inference_batch_size(),
@@ -281,7 +286,10 @@ class BaseGAN(BaseGenerator):
         finally:
             del self._continuing_fit
 
-    def _generate(self, n_samples, y, generator):
+    def _generate_conditional(self, n_samples, y, generator, condition):
+        return self._generate(n_samples, y, generator, condition)
+
+    def _generate(self, n_samples, y, generator, condition=None):
         module = self.net_.module_
         device = self.net_.device
         latent = module.sample_latent(n_samples, generator=generator).to(device)
@@ -293,7 +301,7 @@ class BaseGAN(BaseGenerator):
             else:
                 labels = torch.as_tensor(y, dtype=torch.long)
             labels = labels.to(device)
-        return module(latent, labels)
+        return module(latent, labels, condition)
 
     def _sample_network_space(self, n_samples, y, random_state):
         generator = torch.Generator().manual_seed(int(random_state))

@@ -237,7 +237,7 @@ class BEGAN(BaseGAN):
         # a bottleneck: an autoencoder that can copy its input cannot discriminate
         code = min(self.n_components, max(1, self._width // 2))
         return {
-            "n_features": self._width,
+            "n_features": self._width + self._condition_width,
             "hidden_layer_sizes": self._discriminator_hidden_layer_sizes(),
             "n_components": code,
             "activation": self.discriminator_activation,

@@ -311,7 +311,11 @@ class InfoGAN(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseGAN):
         disc = self.net_.discriminator_
         categorical = self._categorical_codes()
 
+        width = self._condition_width
+
         def infer(x):
+            if width:  # a tabular model's discriminator also reads the (empty) condition
+                x = torch.cat([x, x.new_zeros(len(x), width)], dim=1)
             q = disc.infer_codes(x)
             parts, start = [], 0
             for k in categorical:

@@ -51,6 +51,12 @@ class AdversarialNet(_TermsMixin, NeuralNet):
         None uses ``optimizer``.
     n_critic : int, default=1
         Discriminator updates per generator update.
+    conditioner : ColumnConditioner or None, default=None
+        Tabular column conditions (see :mod:`skgen._conditions`): each real batch gets
+        conditional vectors ``c`` built from its own rows; the generator receives ``c``,
+        the discriminator sees ``[x, c]`` for real and fake rows alike, and the
+        generator loss gains CTGAN's term, the cross-entropy between the generated
+        column and the requested category.
     **kwargs
         Passed to :class:`skorch.NeuralNet` (``discriminator__*`` and
         ``discriminator_optimizer__*`` are routed to those components).
@@ -63,11 +69,13 @@ class AdversarialNet(_TermsMixin, NeuralNet):
         discriminator=None,
         discriminator_optimizer=None,
         n_critic=1,
+        conditioner=None,
         **kwargs,
     ):
         self.discriminator = discriminator
         self.discriminator_optimizer = discriminator_optimizer
         self.n_critic = n_critic
+        self.conditioner = conditioner
         super().__init__(module, criterion, **kwargs)
 
     # ---------------------------------------------------------- initialisation
@@ -88,22 +96,39 @@ class AdversarialNet(_TermsMixin, NeuralNet):
         return self
 
     # ------------------------------------------------------------------ steps
-    def _fake(self, n, y):
+    def _fake(self, n, y, condition=None):
         module = self.module_
         latent = module.sample_latent(n, device=self.device)
-        return latent, module.activate(module(latent, y))
+        raw = module(latent, y, condition)
+        fake = module.activate(raw)
+        if condition is not None:
+            fake = torch.cat([fake, condition], dim=1)
+        return latent, fake, raw
+
+    def _condition_loss(self, raw, condition):
+        """Cross-entropy of the generated categories against the requested ones."""
+        total = 0.0
+        for offset, categories, block in self.conditioner.columns.values():
+            k = len(categories)
+            log_p = torch.log_softmax(raw[:, block.slice], dim=1)[:, :k]
+            total = total - (condition[:, offset : offset + k] * log_p).sum(dim=1)
+        return total.mean()
 
     def train_step(self, batch, **fit_params):
         self._set_training(True)
         real, y = batch
         n = len(real)
+        condition = None
+        if self.conditioner is not None:
+            condition = self.conditioner.training_vectors(real)
+            real = torch.cat([real, condition], dim=1)
         crit = self.criterion_
         disc = self.discriminator_
         opt_d, opt_g = self.discriminator_optimizer_, self.optimizer_
         trace = self._trace
         for _ in range(self.n_critic):
             with torch.no_grad():
-                latent, fake = self._fake(n, y)
+                latent, fake, _ = self._fake(n, y, condition)
             d_terms = crit.discriminator_loss(disc, real, fake, y, latent)
             loss_d = d_terms["discriminator_loss"]
             penalty = crit.penalty(disc, real, fake, y)
@@ -117,9 +142,12 @@ class AdversarialNet(_TermsMixin, NeuralNet):
             crit.after_discriminator_step(disc, d_terms)
             trace.append(loss_d.detach())
 
-        latent, fake = self._fake(n, y)
+        latent, fake, raw = self._fake(n, y, condition)
         g_terms = crit.generator_loss(disc, fake, y, latent)
         loss_g = g_terms["generator_loss"]
+        if condition is not None:
+            g_terms["condition"] = self._condition_loss(raw, condition)
+            loss_g = loss_g + g_terms["condition"]
         opt_g.zero_grad(set_to_none=True)
         loss_g.backward()
         opt_g.step()
@@ -140,7 +168,7 @@ class AdversarialNet(_TermsMixin, NeuralNet):
         self._set_training(False)
         real, y = batch
         with torch.no_grad():
-            _, fake = self._fake(len(real), y)
+            _, fake, _ = self._fake(len(real), y)
             if len(real) < 2:
                 loss = real.new_zeros(())
             else:

@@ -41,6 +41,9 @@ class Generator(nn.Module):
     temperature : float, default=0.2
         Temperature of the Gumbel-softmax relaxation used for categorical
         output blocks while training (softmax in eval mode).
+    n_conditions : int, default=0
+        Width of the column-conditional vector appended to the input (see
+        :mod:`skgen._conditions`); zeros when none is given.
     """
 
     def __init__(
@@ -54,6 +57,7 @@ class Generator(nn.Module):
         categorical_codes=(),
         n_continuous_codes=0,
         temperature=0.2,
+        n_conditions=0,
     ):
         super().__init__()
         self.n_components = n_components
@@ -63,7 +67,10 @@ class Generator(nn.Module):
         self.n_continuous_codes = n_continuous_codes
         self.temperature = temperature
         self.latent_dim = n_components + sum(self.categorical_codes) + n_continuous_codes
-        self.mlp = MLP(self.latent_dim + n_classes, list(hidden_layer_sizes), n_features, activation)
+        self.n_conditions = n_conditions
+        self.mlp = MLP(
+            self.latent_dim + n_classes + n_conditions, list(hidden_layer_sizes), n_features, activation
+        )
         self._categorical_blocks = self.layout is not None and any(
             b.kind == "categorical" for b in self.layout
         )
@@ -91,11 +98,15 @@ class Generator(nn.Module):
             parts.append(2.0 * u - 1.0)
         return torch.cat(parts, dim=1)
 
-    def forward(self, latent, y=None):
+    def forward(self, latent, y=None, condition=None):
         if self.n_classes:
             if y is None:
                 raise ValueError("This generator is conditional: pass class labels y.")
             latent = torch.cat([latent, F.one_hot(y, self.n_classes).to(latent.dtype)], dim=1)
+        if self.n_conditions:
+            if condition is None:
+                condition = latent.new_zeros(len(latent), self.n_conditions)
+            latent = torch.cat([latent, condition], dim=1)
         return self.mlp(latent)
 
     def activate(self, raw):

@@ -45,7 +45,7 @@ class BetaVAE(SamplerMixin, BaseAutoencoder):
         Dimension of the latent code.
     beta : float, default=1.0
         Weight :math:`\beta` of the KL term.
-    kl_warmup : int, default=10
+    kl_warmup : int, default=30
         Number of epochs over which the KL weight grows linearly from 0 to
         ``beta`` (KL annealing, which keeps the posterior from collapsing
         onto the prior before the decoder has learned anything). 0 disables
@@ -79,8 +79,10 @@ class BetaVAE(SamplerMixin, BaseAutoencoder):
         validation loss decodes the posterior mean.
     validation_fraction : float, default=0.1
         Share of the training data held out when ``early_stopping=True``.
-    n_iter_no_change : int, default=20
-        Patience, in epochs.
+    n_iter_no_change : int, default=50
+        Patience, in epochs. Longer than the other autoencoders': a VAE can sit on a
+        collapsed plateau (the decoder explaining the data as noise) for tens of
+        epochs before the reconstruction term takes over.
     tol : float, default=1e-4
         Minimum relative improvement of the monitored loss.
     device : str or torch.device, default="auto"
@@ -193,7 +195,7 @@ class BetaVAE(SamplerMixin, BaseAutoencoder):
         n_components=16,
         *,
         beta=1.0,
-        kl_warmup=10,
+        kl_warmup=30,
         hidden_layer_sizes=(128, 64),
         activation="relu",
         output_activation="auto",
@@ -205,7 +207,7 @@ class BetaVAE(SamplerMixin, BaseAutoencoder):
         weight_decay=0.0,
         early_stopping=False,
         validation_fraction=0.1,
-        n_iter_no_change=20,
+        n_iter_no_change=50,
         tol=1e-4,
         device="auto",
         random_state=None,
@@ -418,7 +420,7 @@ class VAE(BetaVAE):
     ----------
     n_components : int, default=16
         Dimension of the latent code.
-    kl_warmup : int, default=10
+    kl_warmup : int, default=30
         Number of epochs over which the KL weight grows linearly from 0 to
         1 (KL annealing); 0 disables it. Stopping criteria ignore these
         epochs.
@@ -447,8 +449,10 @@ class VAE(BetaVAE):
         Stop on a held-out validation loss (see :class:`Autoencoder`).
     validation_fraction : float, default=0.1
         Share of the training data held out when ``early_stopping=True``.
-    n_iter_no_change : int, default=20
-        Patience, in epochs.
+    n_iter_no_change : int, default=50
+        Patience, in epochs. Longer than the other autoencoders': a VAE can sit on a
+        collapsed plateau (the decoder explaining the data as noise) for tens of
+        epochs before the reconstruction term takes over.
     tol : float, default=1e-4
         Minimum relative improvement of the monitored loss.
     device : str or torch.device, default="auto"
@@ -532,7 +536,7 @@ class VAE(BetaVAE):
         self,
         n_components=16,
         *,
-        kl_warmup=10,
+        kl_warmup=30,
         hidden_layer_sizes=(128, 64),
         activation="relu",
         output_activation="auto",
@@ -544,7 +548,7 @@ class VAE(BetaVAE):
         weight_decay=0.0,
         early_stopping=False,
         validation_fraction=0.1,
-        n_iter_no_change=20,
+        n_iter_no_change=50,
         tol=1e-4,
         device="auto",
         random_state=None,

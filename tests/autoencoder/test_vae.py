@@ -145,3 +145,12 @@ def test_bernoulli_likelihood_for_unit_range_data(rng):
     samples = vae.sample(10, random_state=0)
     assert ((samples >= 0) & (samples <= 1)).all()
     assert np.isfinite(vae.score_samples(X)).all()
+
+
+def test_default_vae_samples_a_low_dimensional_ring():
+    """Regression: with a short KL warm-up the default VAE collapsed onto the ring's centre."""
+    angle = np.random.RandomState(0).uniform(0, 2 * np.pi, 1000)
+    X = 2.0 * np.c_[np.cos(angle), np.sin(angle)] + 0.1 * np.random.RandomState(1).randn(1000, 2)
+    samples = VAE(random_state=0).fit(X).sample(1000, random_state=0)
+    radius = np.sqrt((samples**2).sum(axis=1))
+    assert 1.5 < radius.mean() < 2.5

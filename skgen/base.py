@@ -16,6 +16,7 @@ A concrete estimator spells out its ``__init__`` (arguments only), merges
 from __future__ import annotations
 
 import contextlib
+from abc import ABCMeta, abstractmethod
 import warnings
 from numbers import Integral, Real
 
@@ -96,7 +97,7 @@ def torch_seed(seed, device="cpu"):
         yield
 
 
-class _BaseNeuralEstimator(BaseEstimator):
+class _BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
     """Shared parameters and training machinery; not public.
 
     Subclasses implement ``_build_module(X)`` (X: the training data in the
@@ -126,8 +127,12 @@ class _BaseNeuralEstimator(BaseEstimator):
     _network_name = "autoencoder"
 
     # ------------------------------------------------------------------ hooks
-    def _build_module(self, X):  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def _build_module(self, X):
+        """Return the torch module (or module class) trained by ``net_``.
+
+        ``X`` is the training data in the network's input space (float32).
+        """
 
     def _build_criterion(self):
         return ReconstructionCriterion(self.layout_)

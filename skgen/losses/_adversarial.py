@@ -20,6 +20,8 @@ A variant is one small subclass, not a copy of the training loop.
 
 from __future__ import annotations
 
+from abc import ABCMeta, abstractmethod
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -262,7 +264,7 @@ def _real_fake(discriminator, real, fake, y):
     return out[:n], out[n:]
 
 
-class AdversarialCriterion(nn.Module):
+class AdversarialCriterion(nn.Module, metaclass=ABCMeta):
     """Base class of the adversarial criteria (see the module docstring).
 
     Subclasses implement :meth:`discriminator_loss` and
@@ -274,11 +276,13 @@ class AdversarialCriterion(nn.Module):
     #: estimates a Wasserstein distance).
     is_critic = False
 
+    @abstractmethod
     def discriminator_loss(self, discriminator, real, fake, y=None, latent=None):
-        raise NotImplementedError
+        """The discriminator's loss terms: a dict with ``"discriminator_loss"`` and statistics."""
 
+    @abstractmethod
     def generator_loss(self, discriminator, fake, y=None, latent=None):
-        raise NotImplementedError
+        """The generator's loss terms: a dict with ``"generator_loss"`` and statistics."""
 
     def penalty(self, discriminator, real, fake, y=None):
         """Regulariser added to the discriminator's loss; 0 (none) by default."""

@@ -28,7 +28,6 @@ import argparse
 import time
 import warnings
 
-import numpy as np
 import pandas as pd
 import torch
 from sklearn.mixture import GaussianMixture

@@ -51,14 +51,28 @@ class ColumnConditioner:
     def __bool__(self):
         return self.width > 0
 
+    def _device_tensors(self, device):
+        """The gather index and block ids on ``device``, built once (not per batch)."""
+        cache = self.__dict__.setdefault("_tensor_cache", {})
+        if device not in cache:
+            cache[device] = (
+                torch.as_tensor(self._index, device=device),
+                torch.as_tensor(self._block_id, device=device),
+            )
+        return cache[device]
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("_tensor_cache", None)  # device tensors: rebuilt where it is loaded
+        return state
+
     def training_vectors(self, X):
         """Conditional vectors for a training batch ``X`` (network space, any device).
 
         Uses torch's global RNG, which the estimators seed in a forked context.
         """
         n = len(X)
-        index = torch.as_tensor(self._index, device=X.device)
-        block_id = torch.as_tensor(self._block_id, device=X.device)
+        index, block_id = self._device_tensors(X.device)
         choice = torch.randint(len(self.columns), (n, 1), device=X.device)
         keep = torch.rand(n, 1, device=X.device) >= self.drop_rate
         return X[:, index] * ((block_id[None, :] == choice) & keep).to(X.dtype)

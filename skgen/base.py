@@ -391,6 +391,7 @@ class _BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
                     f"{type(self).__name__}: max_epochs={self.max_epochs} reached and the "
                     "validation loss was still improving; consider increasing max_epochs.",
                     ConvergenceWarning,
+                    stacklevel=4,
                 )
         else:
             self.validation_loss_curve_ = None

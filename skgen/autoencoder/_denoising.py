@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from numbers import Real
 
-import numpy as np
 
 from ..nn import CORRUPTIONS, Corruption
 from ..utils._param_validation import Interval, StrOptions

@@ -305,9 +305,14 @@ class _BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
 
     def _from_network_space(self, Xn):
         """Inverse of the input map (for decoder or generator outputs in data space)."""
-        X = Xn.astype(np.float64) * self._input_scale + self._input_offset
         if self.preprocessor_ is not None:
-            return self.preprocessor_.inverse_transform(X)
+            if not self._input_offset.any() and (self._input_scale == 1).all():
+                # the identity (a preprocessor's codes): no float64 copy here
+                return self.preprocessor_.inverse_transform(Xn)
+            return self.preprocessor_.inverse_transform(
+                Xn.astype(np.float64) * self._input_scale + self._input_offset
+            )
+        X = Xn.astype(np.float64) * self._input_scale + self._input_offset
         return X.astype(self._fit_dtype, copy=False)
 
     # ---------------------------------------------------------------- training

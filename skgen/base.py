@@ -28,6 +28,7 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from skorch.callbacks import EarlyStopping
 
 from ._conditions import ColumnConditioner
+from ._config import step_flops, threaded, use_threads_for
 from ._layout import apply_output_activations, single_block_layout
 from ._skorch import (
     AutoencoderNet,
@@ -125,6 +126,25 @@ class _BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
 
     _net_class = AutoencoderNet
     _network_name = "autoencoder"
+
+    # Public methods that run networks: each runs in a thread scope (skgen's
+    # intra-op threads, see skgen/_config.py; the caller's are restored after).
+    _threaded_methods = (
+        "fit",
+        "partial_fit",
+        "transform",
+        "inverse_transform",
+        "score_samples",
+        "score",
+        "sample",
+    )
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        for name in cls._threaded_methods:
+            method = getattr(cls, name, None)
+            if callable(method) and not getattr(method, "__skgen_threaded__", False):
+                setattr(cls, name, threaded(method))
 
     # ------------------------------------------------------------------ hooks
     @abstractmethod
@@ -367,6 +387,8 @@ class _BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         with torch_seed(seed, self._device):
             net = self._make_net(Xn, rng)
             net.initialize()
+            modules = [getattr(net, name + "_", None) for name in net._modules]
+            use_threads_for(step_flops(modules, self._batch_size))
             self._before_training(net, Xn, y)
             net.partial_fit(self._to_tensor_data(Xn, y), epochs=epochs)
         self._set_fitted_attributes(net)

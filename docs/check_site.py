@@ -69,7 +69,7 @@ def check_site(site, docs=DOCS):
         if not figures:
             problems.append(f"{page_path.relative_to(site)} shows no figure of its example")
     # 2. every Markdown page is part of the site
-    for page in sorted(docs.glob("*.md")):
+    for page in sorted(p for p in docs.glob("*.md") if not p.name.startswith("_")):
         if not (site / f"{page.stem}.html").exists():
             problems.append(f"docs/{page.name} was not built (missing from the toctree?)")
     # 3. internal links

@@ -49,6 +49,7 @@ exclude_patterns = [
     "auto_examples/*.codeobj.json",
     "**.ipynb_checkpoints",
     "sg_execution_times.rst",
+    "_other_pages.md",
     "examples",
 ]
 templates_path = ["_templates"]
@@ -157,12 +158,40 @@ def write_api_page(app=None):
     for section in sections:
         lines += _section(section[0], section[1], section[2], section[3])
     text = "\n".join(lines)
+    current = {f"{module}.{name}" for _, module, names, _ in sections for name in names}
+    for stale in (HERE / "generated").glob("*.rst"):  # pages of names no longer public
+        if stale.stem not in current:
+            stale.unlink()
     path = HERE / "api.rst"
     if not path.exists() or path.read_text() != text:
         path.write_text(text)
 
 
 write_api_page()
+
+
+# -- Pages that other work adds to docs/ join the site even before index.md lists them:
+# docs/_other_pages.md (generated, included at the end of index.md) holds a toctree of
+# every top-level page that no toctree of index.md names.
+def write_other_pages():
+    import fnmatch
+
+    index = (HERE / "index.md").read_text()
+    listed = []
+    for block in re.findall(r"```\{toctree\}(.*?)```", index, flags=re.S):
+        listed += [line.strip() for line in block.splitlines()
+                   if line.strip() and not line.strip().startswith(":")]
+    pages = sorted(p.stem for p in HERE.glob("*.md") if not p.name.startswith("_"))
+    others = [p for p in pages if p != "index" and not any(fnmatch.fnmatch(p, pat) for pat in listed)]
+    text = ""
+    if others:
+        text = "```{toctree}\n:caption: More\n:maxdepth: 1\n:hidden:\n\n" + "\n".join(others) + "\n```\n"
+    path = HERE / "_other_pages.md"
+    if not path.exists() or path.read_text() != text:
+        path.write_text(text)
+
+
+write_other_pages()
 
 
 # -- Inherited scikit-learn docstrings point at labels of scikit-learn's own site

@@ -24,13 +24,22 @@ __all__ += [
     "MinibatchDiscrimination",
 ]
 
-from ._conv import ConvDecoder, ConvEncoder, conv_geometry
+from ._conv import ConvDecoder, ConvEncoder, ConvStack, conv_geometry
+from ._conv_gan import ConvAutoencoderDiscriminator, ConvDiscriminator, ConvGenerator
+from ._norm import NORMS, GroupBatchNorm, ReferenceBatchNorm
 from ._sparse import TopK
 from ._variational import ConditionalVAEModule, GaussianEncoder, VariationalAutoencoderModule
 
 __all__ += [
+    "ConvAutoencoderDiscriminator",
     "ConvDecoder",
+    "ConvDiscriminator",
     "ConvEncoder",
+    "ConvGenerator",
+    "ConvStack",
+    "GroupBatchNorm",
+    "NORMS",
+    "ReferenceBatchNorm",
     "GaussianEncoder",
     "TopK",
     "VariationalAutoencoderModule",

@@ -155,7 +155,9 @@ class VAECriterion(nn.Module):
 
     * ``"reconstruction"``: :math:`-\log p(x \mid z)` with :math:`z` drawn
       from :math:`q(z \mid x)` (see :func:`likelihood_nll`); numeric blocks
-      use the batch's maximum-likelihood variance (:func:`optimal_log_var`);
+      use the module's learned per-column variance (``module.observation_log_var()``)
+      if it has one, else the batch's maximum-likelihood variance
+      (:func:`optimal_log_var`);
     * ``"kl"``: :math:`\gamma_t \beta\, \mathrm{KL}(q(z \mid x) \,\|\, N(0, I))`,
       where :math:`\gamma_t` (attribute ``kl_scale``) is raised from 0 to 1
       during a warm-up by a callback.
@@ -176,7 +178,13 @@ class VAECriterion(nn.Module):
 
     def forward(self, output, X, module=None):
         raw = output["recon"]
-        log_var = optimal_log_var(raw, X, self.layout)
+        learned = None if module is None else getattr(module, "observation_log_var", None)
+        learned = None if learned is None else learned()
+        if learned is None:
+            log_var = optimal_log_var(raw, X, self.layout)
+        else:  # a learned variance per numeric column
+            index = _numeric_index(self.layout, raw.device)
+            log_var = learned if index is None else learned[index]
         nll = likelihood_nll(raw, X, self.layout, log_var)
         kl = gaussian_kl(output["mean"], output["logvar"])
         return {

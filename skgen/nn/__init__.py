@@ -29,8 +29,10 @@ from ._conv_gan import ConvAutoencoderDiscriminator, ConvDiscriminator, ConvGene
 from ._norm import NORMS, GroupBatchNorm, ReferenceBatchNorm
 from ._sparse import TopK
 from ._variational import ConditionalVAEModule, GaussianEncoder, VariationalAutoencoderModule
+from ._residual import AffineResidual, pca_autoencoder_maps, pca_basis, ppca_variational_maps
 
 __all__ += [
+    "AffineResidual",
     "ConvAutoencoderDiscriminator",
     "ConvDecoder",
     "ConvDiscriminator",
@@ -45,4 +47,7 @@ __all__ += [
     "VariationalAutoencoderModule",
     "ConditionalVAEModule",
     "conv_geometry",
+    "pca_autoencoder_maps",
+    "pca_basis",
+    "ppca_variational_maps",
 ]

@@ -29,7 +29,7 @@ from skorch.callbacks import EarlyStopping
 
 from ._conditions import ColumnConditioner
 from ._config import step_flops, threaded, use_threads_for
-from ._layout import apply_output_activations, single_block_layout
+from ._layout import apply_output_activations, compile_layout, single_block_layout
 from ._skorch import (
     AutoencoderNet,
     DivergenceCheck,
@@ -60,6 +60,21 @@ _FUSED_ADAM = tuple(int(v) for v in torch.__version__.split("+")[0].split(".")[:
 _SCALE_RATIO_WARNING = 30
 # early_stopping="auto" holds out a validation set from this many training rows on.
 _AUTO_EARLY_STOPPING_MIN_SAMPLES = 200
+
+
+def _affine_float32(X, offset, scale, chunk_size=65536):
+    """``float32((X - offset) / scale)`` computed in X's precision by chunks of rows.
+
+    No full-size temporary in float64: the only full-size allocation is the float32
+    result (or none, when ``X`` is float32 already and the map is the identity).
+    """
+    if not offset.any() and (scale == 1).all():
+        return np.ascontiguousarray(X, dtype=np.float32)
+    out = np.empty(X.shape, dtype=np.float32)
+    for start in range(0, len(X), chunk_size):
+        chunk = X[start : start + chunk_size]
+        out[start : start + chunk_size] = (chunk - offset) / scale
+    return out
 
 
 def _silent(*args, **kwargs):
@@ -271,8 +286,7 @@ class _BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
                 f"X encodes to {X.shape[1]} features, but {type(self).__name__} was fitted "
                 f"on {len(self._input_offset)}."
             )
-        Xn = (X - self._input_offset) / self._input_scale
-        return np.ascontiguousarray(Xn, dtype=np.float32), dtype
+        return _affine_float32(X, self._input_offset, self._input_scale), dtype
 
     def _fit_input_scaling(self, X):
         """Choose the layout and the affine map to the network's input space.
@@ -321,9 +335,14 @@ class _BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
 
     def _from_network_space(self, Xn):
         """Inverse of the input map (for decoder or generator outputs in data space)."""
-        X = Xn.astype(np.float64) * self._input_scale + self._input_offset
         if self.preprocessor_ is not None:
-            return self.preprocessor_.inverse_transform(X)
+            if not self._input_offset.any() and (self._input_scale == 1).all():
+                # the identity (a preprocessor's codes): no float64 copy here
+                return self.preprocessor_.inverse_transform(Xn)
+            return self.preprocessor_.inverse_transform(
+                Xn.astype(np.float64) * self._input_scale + self._input_offset
+            )
+        X = Xn.astype(np.float64) * self._input_scale + self._input_offset
         return X.astype(self._fit_dtype, copy=False)
 
     # ---------------------------------------------------------------- training
@@ -712,15 +731,13 @@ class SamplerMixin:
         observation noise, if it has one.
         """
         out = out.clone()
+        compiled = compile_layout(self.layout_, out.device, out.shape[1])
+        compiled.draw_categorical(out, generator)
         noise_std = self._numeric_noise_std()
-        for block in self.layout_:
-            part = out[:, block.slice]
-            if block.kind == "categorical":
-                drawn = torch.multinomial(part.clamp_min(0) + 1e-12, 1, generator=generator)
-                out[:, block.slice] = torch.zeros_like(part).scatter_(1, drawn, 1.0)
-            elif block.kind == "numeric" and noise_std is not None:
-                noise = torch.randn(part.shape, generator=generator)
-                out[:, block.slice] = part + noise_std[block.slice] * noise
+        if noise_std is not None and compiled.numeric is not None:
+            index = compiled.numeric
+            noise = torch.randn((len(out), compiled.n_numeric), generator=generator)
+            out[:, index] = out[:, index] + noise_std[index] * noise
         return out
 
     def sample(self, n_samples=1, *, y=None, conditions=None, random_state=None):

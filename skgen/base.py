@@ -44,6 +44,7 @@ from .exceptions import ConvergenceWarning
 from .losses import ReconstructionCriterion, reconstruction_loss
 from .nn import ACTIVATIONS
 from .utils._param_validation import HasMethods, Interval, StrOptions, _fit_context
+from .utils._persistence import load_net_state, net_state
 from .utils._validation import (
     _check_finite_output,
     _check_has_features,
@@ -669,10 +670,65 @@ class _BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         """Raw network outputs (tensor) -> data space, through the layout's activations."""
         return apply_output_activations(raw, self.layout_)
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.non_deterministic = self.random_state is None
-        return tags
+    # ------------------------------------------------------------- persistence
+    def __getstate__(self):
+        """Hyper-parameters, plain data and arrays: the skorch net becomes its state.
+
+        See :mod:`skgen.utils._persistence`: no pickled code, so ``skops.io`` can
+        load it, and a model trained on a GPU loads on a CPU-only machine.
+        """
+        state = dict(super().__getstate__())
+        net = state.pop("net_", None)
+        state.pop("history_", None)  # the net's history, restored with it
+        tensors, dtypes = [], []
+        for key, value in list(state.items()):
+            if isinstance(value, torch.Tensor):
+                state[key] = value.detach().cpu().numpy()
+                tensors.append(key)
+            elif isinstance(value, np.dtype):
+                state[key] = value.str
+                dtypes.append(key)
+        state["_plain_keys"] = {"tensors": tensors, "dtypes": dtypes}
+        if net is not None:
+            state["_net_state"] = net_state(net)
+        return state
+
+    def __setstate__(self, state):
+        state = dict(state)
+        saved_net = state.pop("_net_state", None)
+        plain = state.pop("_plain_keys", None) or {}
+        for key in plain.get("tensors", ()):
+            state[key] = torch.from_numpy(np.array(state[key]))
+        for key in plain.get("dtypes", ()):
+            state[key] = np.dtype(state[key])
+        super().__setstate__(state)
+        if saved_net is not None:
+            self._restore_net(saved_net)
+
+    def _restore_net(self, saved_net):
+        """Rebuild ``net_`` with the builder of ``fit`` and load the saved arrays."""
+        device = saved_net["device"]
+        if torch.device(device).type == "cuda" and not torch.cuda.is_available():
+            warnings.warn(
+                f"{type(self).__name__} was trained on {device}, which this machine lacks; "
+                "it is loaded on the CPU.",
+                UserWarning,
+                stacklevel=2,
+            )
+            device = "cpu"
+        self._device = device
+        # Placeholder rows for the builder: only their width matters, the module
+        # weights and buffers are replaced by the saved ones.
+        width = len(self._input_offset)
+        n_rows = max(16, width + 1, int(getattr(self, "n_components", 1) or 1) + 1)
+        X = np.random.RandomState(0).randn(n_rows, width).astype(np.float32)
+        with torch_seed(0, device), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            net = self._make_net(X, np.random.RandomState(0))
+            net.initialize()
+        load_net_state(net, saved_net)
+        self.net_ = net
+        self.history_ = net.history
 
 
 class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _BaseNeuralEstimator):

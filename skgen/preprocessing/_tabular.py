@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from numbers import Integral
 
 import numpy as np
@@ -823,6 +823,29 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         if spec.tz is not None:
             series = series.dt.tz_localize("UTC").dt.tz_convert(spec.tz)
         return series.astype(spec.dtype)
+
+    def __getstate__(self):
+        """Plain data only (column labels as a list, dtypes by name), so skops can load it."""
+        from ..utils._persistence import encode_dtype, to_plain
+
+        state = dict(super().__getstate__())
+        if isinstance(state.get("_columns"), pd.Index):
+            state["_columns"] = {"labels": to_plain(state["_columns"].tolist()),
+                                 "dtype": encode_dtype(state["_columns"].dtype)}
+        if state.get("columns_") is not None:
+            state["columns_"] = [replace(spec, dtype=encode_dtype(spec.dtype)) for spec in state["columns_"]]
+        return state
+
+    def __setstate__(self, state):
+        from ..utils._persistence import decode_dtype
+
+        state = dict(state)
+        if isinstance(state.get("_columns"), dict):
+            columns = state["_columns"]
+            state["_columns"] = pd.Index(columns["labels"], dtype=decode_dtype(columns["dtype"]))
+        if state.get("columns_") is not None:
+            state["columns_"] = [replace(spec, dtype=decode_dtype(spec.dtype)) for spec in state["columns_"]]
+        super().__setstate__(state)
 
     def get_feature_names_out(self, input_features=None):
         """Get the names of the encoded columns.

@@ -292,6 +292,45 @@ class _TermsMixin:
         return state
 
 
+class _TwoNetworkMixin:
+    """A second network, ``discriminator_``, with its own optimizer (skorch's pattern).
+
+    ``discriminator_`` is registered in ``initialize_module`` and
+    ``discriminator_optimizer_`` in ``initialize_optimizer``, so skorch moves,
+    saves, re-initialises and routes them (``discriminator__*``,
+    ``discriminator_optimizer__*``) like the main module. Shared by the GANs'
+    :class:`~skgen.gan._net.AdversarialNet` and the WAE's latent-adversarial net.
+    The net's ``discriminator_optimizer`` (a class, None for ``optimizer``) and
+    ``discriminator`` (a module class or instance) are set by its ``__init__``.
+    """
+
+    def initialize_module(self):
+        super().initialize_module()
+        kwargs = self.get_params_for("discriminator")
+        self.discriminator_ = self.initialized_instance(self.discriminator, kwargs)
+        return self
+
+    def initialize_optimizer(self, triggered_directly=None):
+        args, kwargs = self.get_params_for_optimizer("optimizer", self.module_.named_parameters())
+        self.optimizer_ = self.optimizer(*args, **kwargs)
+        cls = self.discriminator_optimizer or self.optimizer
+        args, kwargs = self.get_params_for_optimizer(
+            "discriminator_optimizer", self.discriminator_.named_parameters()
+        )
+        self.discriminator_optimizer_ = cls(*args, **kwargs)
+        return self
+
+    def _grad_computed(self, module, batch):
+        """skorch's ``on_grad_computed`` for the network about to step (e.g. gradient clipping)."""
+        if self._hooks("on_grad_computed"):
+            self.notify(
+                "on_grad_computed",
+                named_parameters=TeeGenerator(module.named_parameters()),
+                batch=batch,
+                training=True,
+            )
+
+
 class AutoencoderNet(_TermsMixin, NeuralNet):
     """A skorch net whose criterion returns named loss terms.
 

@@ -144,9 +144,13 @@ def resolve_batch_size(batch_size, n_samples):
 
 @contextlib.contextmanager
 def torch_seed(seed, device="cpu"):
-    """Seed torch inside a forked RNG context: the caller's global state is restored."""
-    device = torch.device(device)
-    devices = [device] if device.type == "cuda" else []
+    """Seed torch inside a forked RNG context: the caller's global state is restored.
+
+    ``torch.manual_seed`` seeds the CPU and *every* CUDA device, so every
+    device's generator is forked and restored, not only the one trained on
+    (``device`` is kept for callers and no longer changes which are forked).
+    """
+    devices = list(range(torch.cuda.device_count())) if torch.cuda.is_available() else []
     with torch.random.fork_rng(devices=devices):
         torch.manual_seed(seed)
         yield
@@ -539,7 +543,7 @@ class _BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
 
     def _fit_once(self, X, y=None, *, epochs=None):
         Xn, _ = self._validate_input(X, reset=True)
-        y = self._validate_fit_target(y, len(Xn))
+        y = self._validate_fit_target(y, len(Xn), reset=True)
         self._early_stopping = self._resolve_early_stopping(len(Xn))
         self._batch_size = resolve_batch_size(self.batch_size, len(Xn))
         rng = check_random_state(self.random_state)
@@ -584,8 +588,8 @@ class _BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
             stacklevel=4,
         )
 
-    def _validate_fit_target(self, y, n_samples):
-        """``y`` is ignored by unconditional models."""
+    def _validate_fit_target(self, y, n_samples, *, reset):
+        """``y`` is ignored by unconditional models (``reset``: a new fit, not ``partial_fit``)."""
         return None
 
     def _before_training(self, net, Xn, y):
@@ -639,7 +643,7 @@ class _BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         if not hasattr(self, "net_"):
             return self._fit(X, y, epochs=1)
         Xn, _ = self._validate_input(X, reset=False)
-        y = self._validate_fit_target(y, len(Xn))
+        y = self._validate_fit_target(y, len(Xn), reset=False)
         with torch_seed(self._partial_fit_rng.randint(_MAX_SEED), self.net_.device):
             self.net_.partial_fit(self._to_tensor_data(Xn, y), epochs=1)
         self._finish_training(self.net_, Xn)

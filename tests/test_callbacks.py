@@ -92,3 +92,17 @@ def test_callbacks_survive_clone_and_grid_search(rng):
     search = GridSearchCV(est, {"n_components": [1, 2]}, cv=2).fit(X)
     assert dict(search.best_estimator_.net_.callbacks_)["recorder"].epochs == 2
     assert np.isfinite(search.best_score_)
+
+
+def test_wae_gan_encodes_once_per_step_and_notifies_both_networks(rng):
+    from skgen import WAE
+
+    X = rng.randn(64, 4)
+    est = WAE(2, penalty="gan", max_epochs=1, batch_size=32, random_state=0, callbacks=[("recorder", _Recorder())])
+    est.fit(X)
+    recorder = dict(est.net_.callbacks_)["recorder"]
+    assert recorder.grad_calls == 2 * recorder.batches  # discriminator and autoencoder
+    calls = []
+    est.net_.module_.encoder.register_forward_hook(lambda *args: calls.append(1))
+    est.partial_fit(X)
+    assert len(calls) == 2  # one encoder pass per batch of 32

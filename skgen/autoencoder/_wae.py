@@ -5,9 +5,8 @@ from __future__ import annotations
 from numbers import Real
 
 import torch
-from skorch.utils import TeeGenerator
 
-from .._skorch import AutoencoderNet
+from .._skorch import AutoencoderNet, _TwoNetworkMixin
 from ..base import SamplerMixin
 from ..losses import KERNELS, LatentAdversarialCriterion, MMDCriterion
 from ..nn import MLP
@@ -18,17 +17,17 @@ PENALTIES = ("mmd", "gan")
 _DEFAULT_WEIGHTS = {"mmd": 10.0, "gan": 1.0}
 
 
-class LatentAdversarialNet(AutoencoderNet):
-    """Autoencoder net with a latent discriminator, for ``WAE(penalty="gan")``.
+class LatentAdversarialNet(_TwoNetworkMixin, AutoencoderNet):
+    """Autoencoder net with a latent discriminator, for ``WAE(divergence="gan")``.
 
-    Registers ``discriminator_`` (in ``initialize_module``) and
-    ``discriminator_optimizer_`` (in ``initialize_optimizer``), so skorch
-    moves, saves and re-initialises it like the autoencoder. Each training
-    step is one discriminator update on the batch's codes (detached) against
-    as many prior draws, then the ordinary autoencoder update, whose loss
-    includes the adversarial term computed with the discriminator
-    (``criterion_(..., discriminator=discriminator_)``). The discriminator's
-    mean loss is recorded as ``train_discriminator_loss``.
+    The discriminator and its optimizer are registered as in the GANs (see
+    :class:`~skgen._skorch._TwoNetworkMixin`). Each training step encodes the
+    batch once: the discriminator is updated on those codes (detached)
+    against as many prior draws, then the autoencoder on its loss, whose
+    adversarial term uses the updated discriminator
+    (``criterion_(..., discriminator=discriminator_)``). Both updates notify
+    ``on_grad_computed``. The discriminator's mean loss is recorded as
+    ``train_discriminator_loss``.
 
     Parameters
     ----------
@@ -36,26 +35,14 @@ class LatentAdversarialNet(AutoencoderNet):
         Passed to :class:`~skgen._skorch.AutoencoderNet`.
     discriminator : nn.Module class or instance
         Maps codes to one logit per row.
+    discriminator_optimizer : torch.optim.Optimizer class, default=None
+        None uses ``optimizer``.
     """
 
-    def __init__(self, *args, discriminator=None, **kwargs):
+    def __init__(self, *args, discriminator=None, discriminator_optimizer=None, **kwargs):
         self.discriminator = discriminator
+        self.discriminator_optimizer = discriminator_optimizer
         super().__init__(*args, **kwargs)
-
-    def initialize_module(self):
-        super().initialize_module()
-        kwargs = self.get_params_for("discriminator")
-        self.discriminator_ = self.initialized_instance(self.discriminator, kwargs)
-        return self
-
-    def initialize_optimizer(self, triggered_directly=None):
-        args, kwargs = self.get_params_for_optimizer("optimizer", self.module_.named_parameters())
-        self.optimizer_ = self.optimizer(*args, **kwargs)
-        args, kwargs = self.get_params_for_optimizer(
-            "discriminator_optimizer", self.discriminator_.named_parameters()
-        )
-        self.discriminator_optimizer_ = self.optimizer(*args, **kwargs)
-        return self
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         terms = self.criterion_(y_pred, X, module=self.module_, discriminator=self.discriminator_)
@@ -64,25 +51,21 @@ class LatentAdversarialNet(AutoencoderNet):
     def train_step(self, batch, **fit_params):
         self._set_training(True)
         X = batch[0]
-        with torch.no_grad():
-            code = self.module_.encode(X)
-        loss_d = self.criterion_.discriminator_loss(self.discriminator_, code)
+        y_pred = self.infer(X)  # one encoder pass serves both updates
+        loss_d = self.criterion_.discriminator_loss(self.discriminator_, y_pred["code"])
         self.discriminator_optimizer_.zero_grad(set_to_none=True)
         loss_d.backward()
+        self._grad_computed(self.discriminator_, batch)
         self.discriminator_optimizer_.step()
         self._disc_sum = self._disc_sum + loss_d.detach() * len(X)
         self._disc_count += len(X)
 
         self.optimizer_.zero_grad(set_to_none=True)
-        step = self.train_step_single(batch, **fit_params)
-        self.notify(
-            "on_grad_computed",
-            named_parameters=TeeGenerator(self.module_.named_parameters()),
-            batch=batch,
-            training=True,
-        )
+        loss = self.get_loss(y_pred, None, X=X, training=True)
+        loss.backward()
+        self._grad_computed(self.module_, batch)
         self.optimizer_.step()
-        return step
+        return {"loss": loss, "y_pred": y_pred}
 
     def on_epoch_begin(self, net, **kwargs):
         super().on_epoch_begin(net, **kwargs)

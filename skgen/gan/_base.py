@@ -197,10 +197,9 @@ class BaseGAN(BaseGenerator):
         classes = getattr(self, "classes_", None)
         return 0 if classes is None else len(classes)
 
-    def _validate_fit_target(self, y, n_samples):
+    def _validate_fit_target(self, y, n_samples, *, reset):
         """Class labels make the generator conditional (encoded to 0..n_classes-1)."""
-        continuing = getattr(self, "_continuing_fit", False)
-        if continuing:
+        if not reset:
             if self.classes_ is None:
                 if y is not None:
                     raise ValueError(
@@ -293,13 +292,7 @@ class BaseGAN(BaseGenerator):
         -------
         self : object
         """
-        if not hasattr(self, "net_"):
-            return self._fit(X, y, epochs=1)
-        self._continuing_fit = True
-        try:
-            return self._partial_fit(X, y)
-        finally:
-            del self._continuing_fit
+        return self._partial_fit(X, y)
 
     def _generate_conditional(self, n_samples, y, generator, condition):
         return self._generate(n_samples, y, generator, condition)

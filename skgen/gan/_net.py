@@ -33,14 +33,13 @@ import math
 
 import torch
 from skorch import NeuralNet
-from skorch.utils import TeeGenerator
 
-from .._skorch import DivergenceCheck, _TermsMixin
+from .._skorch import DivergenceCheck, _TermsMixin, _TwoNetworkMixin
 from ..exceptions import TrainingDivergedError
 from ..losses import mmd, unroll_discriminator
 
 
-class AdversarialNet(_TermsMixin, NeuralNet):
+class AdversarialNet(_TwoNetworkMixin, _TermsMixin, NeuralNet):
     """skorch net training a generator (``module``) against a discriminator.
 
     Parameters
@@ -87,23 +86,6 @@ class AdversarialNet(_TermsMixin, NeuralNet):
         self.conditioner = conditioner
         self.unrolled_steps = unrolled_steps
         super().__init__(module, criterion, **kwargs)
-
-    # ---------------------------------------------------------- initialisation
-    def initialize_module(self):
-        super().initialize_module()
-        kwargs = self.get_params_for("discriminator")
-        self.discriminator_ = self.initialized_instance(self.discriminator, kwargs)
-        return self
-
-    def initialize_optimizer(self, triggered_directly=None):
-        args, kwargs = self.get_params_for_optimizer("optimizer", self.module_.named_parameters())
-        self.optimizer_ = self.optimizer(*args, **kwargs)
-        cls = self.discriminator_optimizer or self.optimizer
-        args, kwargs = self.get_params_for_optimizer(
-            "discriminator_optimizer", self.discriminator_.named_parameters()
-        )
-        self.discriminator_optimizer_ = cls(*args, **kwargs)
-        return self
 
     # ------------------------------------------------------------------ steps
     def _fake(self, n, y, condition=None):
@@ -174,16 +156,6 @@ class AdversarialNet(_TermsMixin, NeuralNet):
             self._stat_sums = self._stat_sums + values
         self._stat_count += n
         return {"loss": loss_g.detach(), "y_pred": fake.detach()}
-
-    def _grad_computed(self, module, batch):
-        """skorch's ``on_grad_computed`` for the network about to step (e.g. gradient clipping)."""
-        if self._hooks("on_grad_computed"):
-            self.notify(
-                "on_grad_computed",
-                named_parameters=TeeGenerator(module.named_parameters()),
-                batch=batch,
-                training=True,
-            )
 
     def validation_step(self, batch, **fit_params):
         """Held-out loss: MMD² between the batch and as many generated rows."""

@@ -781,12 +781,14 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _BaseNe
         Parameters
         ----------
         X : array-like or DataFrame of shape (n_samples, n_features)
+            Training data.
         y : None
             Ignored.
 
         Returns
         -------
         self : object
+            The estimator, trained for one more epoch.
         """
         return self._partial_fit(X)
 
@@ -796,6 +798,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _BaseNe
         Parameters
         ----------
         X : array-like or DataFrame of shape (n_samples, n_features)
+            Data in the format seen in ``fit``.
 
         Returns
         -------
@@ -849,6 +852,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _BaseNe
         Parameters
         ----------
         X : array-like or DataFrame of shape (n_samples, n_features)
+            Data in the format seen in ``fit``.
 
         Returns
         -------
@@ -873,12 +877,14 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _BaseNe
         Parameters
         ----------
         X : array-like or DataFrame of shape (n_samples, n_features)
+            Data in the format seen in ``fit``.
         y : None
             Ignored.
 
         Returns
         -------
         score : float
+            The mean of :meth:`score_samples`.
         """
         return float(np.mean(self.score_samples(X)))
 

@@ -403,6 +403,7 @@ class BetaVAE(SamplerMixin, BaseAutoencoder):
         Parameters
         ----------
         X : array-like or DataFrame of shape (n_samples, n_features)
+            Data in the format seen in ``fit``.
 
         Returns
         -------
@@ -439,12 +440,14 @@ class BetaVAE(SamplerMixin, BaseAutoencoder):
         Parameters
         ----------
         X : array-like or DataFrame of shape (n_samples, n_features)
+            Data in the format seen in ``fit``.
         y : None
             Ignored.
 
         Returns
         -------
         score : float
+            The mean of :meth:`score_samples`.
         """
         return float(np.mean(self.score_samples(X)))
 

@@ -284,6 +284,7 @@ class BaseGAN(BaseGenerator):
         Parameters
         ----------
         X : array-like or DataFrame of shape (n_samples, n_features)
+            Training data.
         y : array-like of shape (n_samples,), default=None
             Class labels; required (and only allowed) for a model first
             fitted with labels.
@@ -291,6 +292,7 @@ class BaseGAN(BaseGenerator):
         Returns
         -------
         self : object
+            The estimator, trained for one more epoch.
         """
         return self._partial_fit(X, y)
 

@@ -333,6 +333,7 @@ class InfoGAN(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseGAN):
         Parameters
         ----------
         X : array-like or DataFrame of shape (n_samples, n_features)
+            Data in the format seen in ``fit``.
 
         Returns
         -------

@@ -106,7 +106,15 @@ def _accelerated_net_class(net_class):
         except ImportError as exc:  # pragma: no cover
             raise ImportError(_INSTALL_HINT) from exc
         name = f"Accelerated{net_class.__name__}"
-        cls = type(name, (AccelerateMixin, net_class), {"__module__": __name__})
+
+        def evaluation_step(self, batch, training=False):
+            # The validation split is not sharded: every process evaluates all of it, so
+            # gathering the outputs across processes (AccelerateMixin) would duplicate
+            # them and no longer match the batch in get_loss.
+            return net_class.evaluation_step(self, batch, training=training)
+
+        cls = type(name, (AccelerateMixin, net_class),
+                   {"__module__": __name__, "evaluation_step": evaluation_step})
         _NET_CLASSES[net_class] = cls
         globals()[name] = cls  # importable by name, hence picklable
     return _NET_CLASSES[net_class]

@@ -14,7 +14,8 @@ chunks, or a list of arrays/DataFrames.
    categories and quantiles) on rows spread over the whole data set rather than
    on the first chunk, which may be sorted or otherwise unrepresentative;
 2. ``n_epochs`` passes call ``partial_fit`` on each chunk in a random order (for
-   parquet, the row groups are shuffled; rows are shuffled within each chunk).
+   parquet, the row groups are shuffled; rows are shuffled within each chunk), or
+   on ``chunks_per_step`` chunks at a time for more mixing.
 
 Peak memory is one chunk plus the sample plus the model, whatever the number of rows.
 """
@@ -138,8 +139,8 @@ def sample_rows(source, n_samples, *, columns=None, random_state=None):
     return kept
 
 
-def partial_fit_chunks(estimator, source, *, n_epochs=1, sample_size=10_000, columns=None,
-                       random_state=None):
+def partial_fit_chunks(estimator, source, *, n_epochs=1, sample_size=10_000,
+                       chunks_per_step=1, columns=None, random_state=None):
     """Train ``estimator`` on chunks of data that need not fit in memory together.
 
     Parameters
@@ -152,6 +153,10 @@ def partial_fit_chunks(estimator, source, *, n_epochs=1, sample_size=10_000, col
         Passes over all chunks after the initialisation.
     sample_size : int, default=10_000
         Rows of the first-pass sample on which the input statistics are fitted.
+    chunks_per_step : int, default=1
+        Chunks concatenated for each ``partial_fit`` (whose rows it shuffles):
+        more mixing when the stored order is not random (a table sorted by time
+        drifts from chunk to chunk), at the cost of that many chunks in memory.
     columns : list of str, default=None
         Columns read from parquet.
     random_state : int, RandomState instance or None, default=None
@@ -167,7 +172,13 @@ def partial_fit_chunks(estimator, source, *, n_epochs=1, sample_size=10_000, col
         sample = sample_rows(source, sample_size, columns=columns, random_state=rng)
         estimator.partial_fit(sample)
     for _ in range(n_epochs):
+        buffer = []
         for chunk in iter_chunks(source, columns=columns, random_state=rng):
             if len(chunk):
-                estimator.partial_fit(chunk)
+                buffer.append(chunk)
+            if len(buffer) == chunks_per_step:
+                estimator.partial_fit(_concat(buffer) if len(buffer) > 1 else buffer[0])
+                buffer = []
+        if buffer:
+            estimator.partial_fit(_concat(buffer) if len(buffer) > 1 else buffer[0])
     return estimator

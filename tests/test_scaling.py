@@ -110,3 +110,5 @@ def test_partial_fit_chunks_from_parquet_fits_statistics_on_all_chunks(tmp_path)
     # lists of DataFrames work too, and a fitted model continues without a new sample
     partial_fit_chunks(ae, [frame.iloc[:300], frame.iloc[300:]])
     assert ae.n_iter_ == 15
+    partial_fit_chunks(ae, path, chunks_per_step=4)  # 6 chunks: 4 + 2
+    assert ae.n_iter_ == 17

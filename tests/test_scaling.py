@@ -101,14 +101,14 @@ def test_partial_fit_chunks_from_parquet_fits_statistics_on_all_chunks(tmp_path)
     sample = sample_rows(path, 200, random_state=0)
     assert len(sample) == 200 and sample["a"].min() < -1 and sample["a"].max() > 1
     ae = Autoencoder(n_components=1, hidden_layer_sizes=(8,), random_state=0)
-    partial_fit_chunks(ae, path, n_epochs=2, sample_size=300, random_state=0)
+    partial_fit_chunks(ae, path, n_epochs=2, sample_size=300, chunks_per_step=1, random_state=0)
     assert ae.n_iter_ == 1 + 2 * 6  # the sample, then every chunk twice
     # the centring comes from rows of every chunk, not the first (sorted) one
     assert abs(ae._input_offset[0] - frame["a"].mean()) < 0.25
     assert abs(ae._input_offset[0] - chunks[0]["a"].mean()) > 1
     assert np.isfinite(ae.score(frame))
     # lists of DataFrames work too, and a fitted model continues without a new sample
-    partial_fit_chunks(ae, [frame.iloc[:300], frame.iloc[300:]])
+    partial_fit_chunks(ae, [frame.iloc[:300], frame.iloc[300:]], chunks_per_step=1)
     assert ae.n_iter_ == 15
-    partial_fit_chunks(ae, path, chunks_per_step=4)  # 6 chunks: 4 + 2
+    partial_fit_chunks(ae, path)  # 6 chunks, 4 per step by default: 4 + 2
     assert ae.n_iter_ == 17

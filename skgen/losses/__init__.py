@@ -83,3 +83,21 @@ __all__ += [
     "optimal_log_var",
     "sigmoid_jacobian_frobenius",
 ]
+
+from ._neighbour import (
+    TSNECriterion,
+    UMAPCriterion,
+    student_t_log_kernel,
+    tsne_block_kl,
+    umap_batch_cross_entropy,
+    umap_cross_entropy,
+)
+
+__all__ += [
+    "TSNECriterion",
+    "UMAPCriterion",
+    "student_t_log_kernel",
+    "tsne_block_kl",
+    "umap_batch_cross_entropy",
+    "umap_cross_entropy",
+]

@@ -101,3 +101,7 @@ __all__ += [
     "umap_batch_cross_entropy",
     "umap_cross_entropy",
 ]
+
+from ._unrolled import FunctionalModule, unroll_discriminator
+
+__all__ += ["FunctionalModule", "unroll_discriminator"]

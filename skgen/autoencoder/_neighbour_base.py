@@ -171,7 +171,8 @@ class NeighbourEmbeddingAE(BaseAutoencoder):
     """
 
     _parameter_constraints: dict = {
-        **BaseAutoencoder._parameter_constraints,
+        # the encoder's start is the layout pre-training, not BaseAutoencoder's ``init``
+        **{k: v for k, v in BaseAutoencoder._parameter_constraints.items() if k != "init"},
         "metric": [StrOptions(set(METRICS))],
         "reconstruction_weight": [Interval(Real, 0, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],

@@ -85,10 +85,10 @@ class ParametricTSNE(NeighbourEmbeddingAE):
         Optimizer name or a ``torch.optim.Optimizer`` class.
     weight_decay : float, default=0.0
         L2 penalty passed to the optimizer.
-    early_stopping : bool, default=False
+    early_stopping : bool or "auto", default=False
         Hold out ``validation_fraction`` of the graph's edges and stop when
         their loss has not improved by ``tol`` for ``n_iter_no_change``
-        epochs, restoring the best weights.
+        epochs, restoring the best weights (``"auto"``: from 200 rows on).
     validation_fraction : float, default=0.1
         Share of the edges held out when ``early_stopping=True``.
     n_iter_no_change : int, default=10

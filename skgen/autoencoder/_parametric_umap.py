@@ -119,6 +119,11 @@ class ParametricUMAP(NeighbourEmbeddingAE):
         graph is exact (deterministic) up to 20,000 rows.
     verbose : int, default=0
         ``1`` shows a progress bar per epoch; ``2`` also skorch's table.
+    callbacks : list of skorch callbacks or (name, callback) tuples, default=None
+        Extra skorch callbacks of stage 3 (``LRScheduler``,
+        ``GradientNormClipping``, ``Checkpoint``, your own), appended to
+        skgen's. Each ``fit`` works on deep copies; the trained net's are in
+        ``net_.callbacks_``.
 
     Attributes
     ----------
@@ -231,6 +236,7 @@ class ParametricUMAP(NeighbourEmbeddingAE):
         device="auto",
         random_state=None,
         verbose=0,
+        callbacks=None,
     ):
         self.n_components = n_components
         self.n_neighbors = n_neighbors
@@ -258,6 +264,7 @@ class ParametricUMAP(NeighbourEmbeddingAE):
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+        self.callbacks = callbacks
 
     def _ab(self):
         if self.min_dist > self.spread:

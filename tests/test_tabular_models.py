@@ -138,6 +138,30 @@ def test_tabular_vae_fools_a_detector_better_than_a_naive_baseline(penguins):
     assert auc["vae"] < 0.8, auc
 
 
+def test_tabular_vae_columns_stay_on_the_real_support(penguins):
+    """Per column, the VAE's rows are much harder to tell from real ones than a naive model's."""
+    from sklearn.model_selection import train_test_split
+
+    from skgen import VAE
+    from skgen.metrics import column_detection_auc
+
+    train, test = train_test_split(penguins, test_size=0.3, random_state=0)
+    train, test = train.reset_index(drop=True), test.reset_index(drop=True)
+    rng = np.random.RandomState(0)
+    # naive baseline: a Gaussian per numeric column (off the real support: 4,037.2 g, 2008.3)
+    naive = train.sample(len(test), replace=True, random_state=0).reset_index(drop=True)
+    for column in train.select_dtypes("number"):
+        values = rng.normal(train[column].mean(), train[column].std(), len(naive))
+        naive[column] = values
+    vae_rows = VAE(random_state=0).fit(train).sample(len(test), random_state=0)
+    vae = column_detection_auc(test, vae_rows, random_state=0)
+    baseline = column_detection_auc(test, naive, random_state=0)
+    assert vae.max() < 0.75, vae.to_dict()
+    assert baseline.max() > 0.85, baseline.to_dict()
+    assert vae["year"] < 0.6 and baseline["year"] > 0.9  # three values, as integers
+    assert (vae_rows["body_mass_g"].dropna() % 25 == 0).all()  # the learned grid
+
+
 @pytest.mark.parametrize("name", ["WGANGP", "GAN"])
 def test_gan_conditional_sampling_on_columns(penguins, name):
     import skgen

@@ -19,6 +19,8 @@ from collections.abc import Mapping
 import numpy as np
 import torch
 
+from ._layout import Block, compile_layout
+
 
 class ColumnConditioner:
     """Build conditional vectors from a fitted ``TabularEncoder``'s ``columns_``.
@@ -47,6 +49,12 @@ class ColumnConditioner:
         self.width = len(index)
         self._index = np.asarray(index, dtype=np.int64)
         self._block_id = np.asarray(block_id, dtype=np.int64)
+        # The conditioned value blocks as one layout: the condition loss is one
+        # log-softmax over all of them (see :meth:`condition_loss`).
+        self._value_layout = tuple(
+            Block("categorical", block.start, block.stop, name)
+            for name, (_, _, block) in self.columns.items()
+        )
 
     def __bool__(self):
         return self.width > 0
@@ -60,6 +68,29 @@ class ColumnConditioner:
                 torch.as_tensor(self._block_id, device=device),
             )
         return cache[device]
+
+    def _loss_tensors(self, device):
+        """The compiled value-block layout and where each condition column sits in it."""
+        cache = self.__dict__.setdefault("_tensor_cache", {})
+        key = ("loss", device)
+        if key not in cache:
+            compiled = compile_layout(self._value_layout, device)
+            position = {c: i for i, c in enumerate(compiled.categorical_columns)}
+            gather = torch.as_tensor([position[c] for c in self._index.tolist()], device=device)
+            cache[key] = (compiled, gather)
+        return cache[key]
+
+    def condition_loss(self, raw, condition):
+        """Mean cross-entropy of the generated categories against the requested ones.
+
+        ``raw`` holds the generator's logits (network space) and ``condition`` the
+        conditional vectors; rows with an empty condition contribute 0. All the
+        conditioned columns are treated at once (one log-softmax per bucket of
+        blocks, one gather), not column by column.
+        """
+        compiled, gather = self._loss_tensors(raw.device)
+        log_p = compiled.categorical_log_softmax(raw)[:, gather]
+        return -(condition * log_p).sum(dim=1).mean()
 
     def __getstate__(self):
         state = self.__dict__.copy()

@@ -96,10 +96,14 @@ class TensorBatchIterator:
         n, bs = len(data), self.batch_size
         X, y = data.X, data.y
         if self.shuffle:
+            # Index each batch through a permutation: no shuffled copy of the whole
+            # data per epoch (peak memory stays at one copy of X).
             rng = check_random_state(self.random_state)
             order = torch.from_numpy(rng.permutation(n)).to(X.device)
-            X = X[order]
-            y = None if y is None else y[order]
+            for i in range(self._n_batches()):
+                index = order[i * bs : (i + 1) * bs]
+                yield X[index], (None if y is None else y[index])
+            return
         for i in range(self._n_batches()):
             sl = slice(i * bs, (i + 1) * bs)
             yield X[sl], (None if y is None else y[sl])

@@ -28,7 +28,8 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from skorch.callbacks import EarlyStopping
 
 from ._conditions import ColumnConditioner
-from ._layout import apply_output_activations, single_block_layout
+from ._config import step_flops, threaded, use_threads_for
+from ._layout import apply_output_activations, compile_layout, single_block_layout
 from ._skorch import (
     AutoencoderNet,
     DivergenceCheck,
@@ -57,10 +58,53 @@ _MAX_SEED = np.iinfo(np.int32).max
 _FUSED_ADAM = tuple(int(v) for v in torch.__version__.split("+")[0].split(".")[:2]) >= (2, 4)
 # Warn when the largest feature standard deviation exceeds this many times the median.
 _SCALE_RATIO_WARNING = 30
+# early_stopping="auto" holds out a validation set from this many training rows on.
+_AUTO_EARLY_STOPPING_MIN_SAMPLES = 200
+
+
+def _affine_float32(X, offset, scale, chunk_size=65536):
+    """``float32((X - offset) / scale)`` computed in X's precision by chunks of rows.
+
+    No full-size temporary in float64: the only full-size allocation is the float32
+    result (or none, when ``X`` is float32 already and the map is the identity).
+    """
+    if not offset.any() and (scale == 1).all():
+        return np.ascontiguousarray(X, dtype=np.float32)
+    out = np.empty(X.shape, dtype=np.float32)
+    for start in range(0, len(X), chunk_size):
+        chunk = X[start : start + chunk_size]
+        out[start : start + chunk_size] = (chunk - offset) / scale
+    return out
 
 
 def _silent(*args, **kwargs):
     """A picklable no-op message sink for skorch callbacks."""
+
+
+class ScaledEarlyStopping(EarlyStopping):
+    """skorch's ``EarlyStopping`` with a scale-aware absolute threshold.
+
+    An epoch improves on the best loss so far when
+    ``loss < best - threshold * max(1, |best|)``. skorch's relative mode
+    (``best * (1 - threshold)``) inverts for negative losses (a Gaussian
+    likelihood's), where it accepts a *worse* epoch as an improvement, and vanishes
+    for losses near 0; this comparison is relative for large losses and absolute
+    for small ones, whatever their sign.
+    """
+
+    def __init__(self, warmup=0, **kwargs):
+        kwargs.pop("threshold_mode", None)
+        super().__init__(threshold_mode="abs", **kwargs)
+        self.warmup = warmup
+
+    def _calc_new_threshold(self, score):
+        delta = self.threshold * max(1.0, abs(score))
+        return score - delta if self.lower_is_better else score + delta
+
+    def on_epoch_end(self, net, **kwargs):
+        if len(net.history) <= self.warmup:
+            return
+        super().on_epoch_end(net, **kwargs)
 
 
 def resolve_device(device):
@@ -113,7 +157,7 @@ class _BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         "lr": [Interval(Real, 0, None, closed="neither")],
         "optimizer": [StrOptions(set(_OPTIMIZERS)), callable],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
-        "early_stopping": ["boolean"],
+        "early_stopping": ["boolean", StrOptions({"auto"})],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
@@ -125,6 +169,25 @@ class _BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
 
     _net_class = AutoencoderNet
     _network_name = "autoencoder"
+
+    # Public methods that run networks: each runs in a thread scope (skgen's
+    # intra-op threads, see skgen/_config.py; the caller's are restored after).
+    _threaded_methods = (
+        "fit",
+        "partial_fit",
+        "transform",
+        "inverse_transform",
+        "score_samples",
+        "score",
+        "sample",
+    )
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        for name in cls._threaded_methods:
+            method = getattr(cls, name, None)
+            if callable(method) and not getattr(method, "__skgen_threaded__", False):
+                setattr(cls, name, threaded(method))
 
     # ------------------------------------------------------------------ hooks
     @abstractmethod
@@ -183,6 +246,8 @@ class _BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
     def _output_kind(self, X):
         """Kind of the single output block for data without a layout."""
         choice = getattr(self, "output_activation", "auto")
+        if choice == "auto" and getattr(self, "init", None) == "pca":
+            return "numeric"  # the PCA part reconstructs in data units: squared error
         in_unit = bool(X.size) and X.min() >= 0 and X.max() <= 1
         if choice == "sigmoid":
             if not in_unit:
@@ -221,8 +286,7 @@ class _BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
                 f"X encodes to {X.shape[1]} features, but {type(self).__name__} was fitted "
                 f"on {len(self._input_offset)}."
             )
-        Xn = (X - self._input_offset) / self._input_scale
-        return np.ascontiguousarray(Xn, dtype=np.float32), dtype
+        return _affine_float32(X, self._input_offset, self._input_scale), dtype
 
     def _fit_input_scaling(self, X):
         """Choose the layout and the affine map to the network's input space.
@@ -271,9 +335,14 @@ class _BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
 
     def _from_network_space(self, Xn):
         """Inverse of the input map (for decoder or generator outputs in data space)."""
-        X = Xn.astype(np.float64) * self._input_scale + self._input_offset
         if self.preprocessor_ is not None:
-            return self.preprocessor_.inverse_transform(X)
+            if not self._input_offset.any() and (self._input_scale == 1).all():
+                # the identity (a preprocessor's codes): no float64 copy here
+                return self.preprocessor_.inverse_transform(Xn)
+            return self.preprocessor_.inverse_transform(
+                Xn.astype(np.float64) * self._input_scale + self._input_offset
+            )
+        X = Xn.astype(np.float64) * self._input_scale + self._input_offset
         return X.astype(self._fit_dtype, copy=False)
 
     # ---------------------------------------------------------------- training
@@ -292,17 +361,23 @@ class _BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
             params["weight_decay"] = self.weight_decay
         return cls, params
 
+    def _resolve_early_stopping(self, n_samples):
+        """``early_stopping="auto"``: on from 200 training rows (20 held out) on."""
+        if self.early_stopping == "auto":
+            return n_samples >= _AUTO_EARLY_STOPPING_MIN_SAMPLES
+        return bool(self.early_stopping)
+
     def _stopping_callbacks(self):
-        monitor = "valid_loss" if self.early_stopping else "train_loss"
+        validate = getattr(self, "_early_stopping", bool(self.early_stopping))
+        monitor = "valid_loss" if validate else "train_loss"
         return [
             (
                 "stopping",
-                EarlyStopping(
+                ScaledEarlyStopping(
                     monitor=monitor,
                     patience=self.n_iter_no_change,
                     threshold=self.tol,
-                    threshold_mode="rel",
-                    load_best=bool(self.early_stopping),
+                    load_best=validate,
                     sink=_silent,
                 ),
             )
@@ -322,7 +397,7 @@ class _BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         if self.verbose:
             callbacks.append(("progress", EpochProgressBar(self.max_epochs)))
         train_split = None
-        if self.early_stopping:
+        if self._early_stopping:
             train_split = InMemorySplit(self.validation_fraction, rng.randint(_MAX_SEED))
         batch_rng = np.random.RandomState(rng.randint(_MAX_SEED))
         params = {
@@ -358,6 +433,7 @@ class _BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         """Validate, build ``net_`` and train it; ``epochs`` overrides ``max_epochs``."""
         Xn, _ = self._validate_input(X, reset=True)
         y = self._validate_fit_target(y, len(Xn))
+        self._early_stopping = self._resolve_early_stopping(len(Xn))
         self._batch_size = resolve_batch_size(self.batch_size, len(Xn))
         rng = check_random_state(self.random_state)
         self._device = resolve_device(self.device)
@@ -367,10 +443,39 @@ class _BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         with torch_seed(seed, self._device):
             net = self._make_net(Xn, rng)
             net.initialize()
+            modules = [getattr(net, name + "_", None) for name in net._modules]
+            use_threads_for(step_flops(modules, self._batch_size))
             self._before_training(net, Xn, y)
-            net.partial_fit(self._to_tensor_data(Xn, y), epochs=epochs)
+            if not self._closed_form():  # else the initialisation is the exact solution
+                net.partial_fit(self._to_tensor_data(Xn, y), epochs=epochs)
         self._set_fitted_attributes(net)
+        if epochs is None:
+            self._warn_if_cut(net)
         return self
+
+    def _closed_form(self):
+        """True when the initial module is already the optimum (no epoch is run)."""
+        return False
+
+    def _warn_if_cut(self, net):
+        """ConvergenceWarning once per ``fit``: max_epochs cut a still-improving fit.
+
+        Only for validation-monitored fits (a held-out loss that still improves is
+        worth more epochs). "Still improving" means that the stopping rule did not
+        fire: the monitored loss improved by more than ``tol`` within the last
+        ``n_iter_no_change`` epochs.
+        """
+        if not self._early_stopping or self.n_iter_ < self.max_epochs:
+            return
+        stopping = dict(net.callbacks_).get("stopping")
+        if stopping is not None and getattr(stopping, "misses_", 0) >= stopping.patience:
+            return
+        warnings.warn(
+            f"{type(self).__name__}: max_epochs={self.max_epochs} reached while the "
+            "validation loss was still improving; consider increasing max_epochs.",
+            ConvergenceWarning,
+            stacklevel=4,
+        )
 
     def _validate_fit_target(self, y, n_samples):
         """``y`` is ignored by unconditional models."""
@@ -383,16 +488,13 @@ class _BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         self.net_ = net
         self.history_ = net.history
         self.n_iter_ = len(net.history)
-        self.loss_curve_ = np.asarray(net.history[:, "train_loss"], dtype=float)
-        if self.early_stopping:
-            self.validation_loss_curve_ = np.asarray(net.history[:, "valid_loss"], dtype=float)
-            if self.n_iter_ >= self.max_epochs:
-                warnings.warn(
-                    f"{type(self).__name__}: max_epochs={self.max_epochs} reached and the "
-                    "validation loss was still improving; consider increasing max_epochs.",
-                    ConvergenceWarning,
-                    stacklevel=4,
-                )
+        self.loss_curve_ = np.asarray(
+            net.history[:, "train_loss"] if self.n_iter_ else [], dtype=float
+        )
+        if self._early_stopping:
+            self.validation_loss_curve_ = np.asarray(
+                net.history[:, "valid_loss"] if self.n_iter_ else [], dtype=float
+            )
         else:
             self.validation_loss_curve_ = None
 
@@ -450,6 +552,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _BaseNe
         **_BaseNeuralEstimator._parameter_constraints,
         "n_components": [Interval(Integral, 1, None, closed="left")],
         "output_activation": [StrOptions({"auto", "identity", "sigmoid"})],
+        "init": [StrOptions({"pca", "random"})],
     }
 
     @property
@@ -628,15 +731,13 @@ class SamplerMixin:
         observation noise, if it has one.
         """
         out = out.clone()
+        compiled = compile_layout(self.layout_, out.device, out.shape[1])
+        compiled.draw_categorical(out, generator)
         noise_std = self._numeric_noise_std()
-        for block in self.layout_:
-            part = out[:, block.slice]
-            if block.kind == "categorical":
-                drawn = torch.multinomial(part.clamp_min(0) + 1e-12, 1, generator=generator)
-                out[:, block.slice] = torch.zeros_like(part).scatter_(1, drawn, 1.0)
-            elif block.kind == "numeric" and noise_std is not None:
-                noise = torch.randn(part.shape, generator=generator)
-                out[:, block.slice] = part + noise_std[block.slice] * noise
+        if noise_std is not None and compiled.numeric is not None:
+            index = compiled.numeric
+            noise = torch.randn((len(out), compiled.n_numeric), generator=generator)
+            out[:, index] = out[:, index] + noise_std[index] * noise
         return out
 
     def sample(self, n_samples=1, *, y=None, conditions=None, random_state=None):

@@ -86,9 +86,13 @@ def with_warmup(callbacks, warmup):
     -------
     callbacks : list of (str, Callback)
     """
+    from ..base import ScaledEarlyStopping
+
     out = []
     for name, callback in callbacks:
-        if isinstance(callback, EarlyStopping) and warmup > 0:
+        if isinstance(callback, ScaledEarlyStopping):
+            callback.warmup = max(callback.warmup, warmup)
+        elif isinstance(callback, EarlyStopping) and warmup > 0:
             callback = WarmupEarlyStopping(warmup=warmup, **callback.get_params())
         out.append((name, callback))
     return out

@@ -51,6 +51,14 @@ class ContractiveAE(Autoencoder):
         If True, the decoder uses the transposed encoder weights.
     output_activation : {"auto", "identity", "sigmoid"}, default="auto"
         Decoder output and loss (see :class:`Autoencoder`).
+    init : {"pca", "random"}, default="pca"
+        ``"pca"`` starts the encoder and decoder at PCA's solution (the code is
+        the projection of the normalised data on the leading principal axes,
+        the decoder its transpose) and learns a
+        nonlinear correction whose last layer starts at zero (see
+        :mod:`skgen.nn._residual`): a default fit starts where PCA ends. With
+        ``activation="identity"`` this is PCA's exact solution and no epoch is
+        run. ``"random"``: the usual random initialisation of every layer.
     preprocessor : "auto", transformer or None, default="auto"
         Applied to ``X`` before the network (see :class:`Autoencoder`).
     max_epochs : int, default=200
@@ -63,14 +71,20 @@ class ContractiveAE(Autoencoder):
         Optimizer name or a ``torch.optim.Optimizer`` class.
     weight_decay : float, default=0.0
         L2 penalty passed to the optimizer.
-    early_stopping : bool, default=False
-        Stop on a held-out validation loss (see :class:`Autoencoder`).
+    early_stopping : bool or "auto", default="auto"
+        Hold out ``validation_fraction`` of the data and stop when the
+        validation loss has not improved by ``tol`` (scaled, see ``tol``) for
+        ``n_iter_no_change`` epochs, restoring the best weights. When False,
+        training stops on the same criterion applied to the training loss.
+        ``"auto"``: True from 200 training rows on.
     validation_fraction : float, default=0.1
         Share of the training data held out when ``early_stopping=True``.
     n_iter_no_change : int, default=20
         Patience, in epochs.
     tol : float, default=1e-4
-        Minimum relative improvement of the monitored loss.
+        Minimum improvement of the monitored loss, relative for losses above
+        1 in magnitude and absolute below: an epoch counts when
+        ``loss < best - tol * max(1, |best|)``.
     device : str or torch.device, default="auto"
         ``"auto"`` trains on CUDA when available, else on the CPU.
     random_state : int, RandomState instance or None, default=None
@@ -159,13 +173,14 @@ class ContractiveAE(Autoencoder):
         activation="relu",
         tied_weights=False,
         output_activation="auto",
+        init="pca",
         preprocessor="auto",
         max_epochs=200,
         batch_size="auto",
         lr=1e-3,
         optimizer="adam",
         weight_decay=0.0,
-        early_stopping=False,
+        early_stopping="auto",
         validation_fraction=0.1,
         n_iter_no_change=20,
         tol=1e-4,
@@ -179,6 +194,7 @@ class ContractiveAE(Autoencoder):
             activation=activation,
             tied_weights=tied_weights,
             output_activation=output_activation,
+            init=init,
             preprocessor=preprocessor,
             max_epochs=max_epochs,
             batch_size=batch_size,

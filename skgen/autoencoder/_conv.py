@@ -6,7 +6,7 @@ import math
 from numbers import Integral
 
 from ..base import BaseAutoencoder
-from ..nn import AutoencoderModule, ConvDecoder, ConvEncoder
+from ..nn import AutoencoderModule, ConvDecoder, ConvEncoder, pca_autoencoder_maps
 from ..utils._param_validation import Interval
 
 
@@ -47,6 +47,14 @@ class ConvAE(BaseAutoencoder):
         Decoder output and loss (see :class:`Autoencoder`): ``"auto"``
         picks sigmoid with cross-entropy for intensities in [0, 1] and
         squared error otherwise.
+    init : {"pca", "random"}, default="pca"
+        ``"pca"`` starts the encoder and decoder at PCA's solution (the code is
+        the projection of the normalised data on the leading principal axes,
+        the decoder its transpose) and learns a
+        nonlinear correction whose last layer starts at zero (see
+        :mod:`skgen.nn._residual`): a default fit starts where PCA ends. With
+        ``activation="identity"`` this is PCA's exact solution and no epoch is
+        run. ``"random"``: the usual random initialisation of every layer.
     max_epochs : int, default=200
         Maximum number of passes over the training data.
     batch_size : int or "auto", default="auto"
@@ -57,14 +65,20 @@ class ConvAE(BaseAutoencoder):
         Optimizer name or a ``torch.optim.Optimizer`` class.
     weight_decay : float, default=0.0
         L2 penalty passed to the optimizer.
-    early_stopping : bool, default=False
-        Stop on a held-out validation loss (see :class:`Autoencoder`).
+    early_stopping : bool or "auto", default="auto"
+        Hold out ``validation_fraction`` of the data and stop when the
+        validation loss has not improved by ``tol`` (scaled, see ``tol``) for
+        ``n_iter_no_change`` epochs, restoring the best weights. When False,
+        training stops on the same criterion applied to the training loss.
+        ``"auto"``: True from 200 training rows on.
     validation_fraction : float, default=0.1
         Share of the training data held out when ``early_stopping=True``.
     n_iter_no_change : int, default=20
         Patience, in epochs.
     tol : float, default=1e-4
-        Minimum relative improvement of the monitored loss.
+        Minimum improvement of the monitored loss, relative for losses above
+        1 in magnitude and absolute below: an epoch counts when
+        ``loss < best - tol * max(1, |best|)``.
     device : str or torch.device, default="auto"
         ``"auto"`` trains on CUDA when available, else on the CPU.
     random_state : int, RandomState instance or None, default=None
@@ -150,12 +164,13 @@ class ConvAE(BaseAutoencoder):
         kernel_size=3,
         activation="relu",
         output_activation="auto",
+        init="pca",
         max_epochs=200,
         batch_size="auto",
         lr=1e-3,
         optimizer="adam",
         weight_decay=0.0,
-        early_stopping=False,
+        early_stopping="auto",
         validation_fraction=0.1,
         n_iter_no_change=20,
         tol=1e-4,
@@ -169,6 +184,7 @@ class ConvAE(BaseAutoencoder):
         self.kernel_size = kernel_size
         self.activation = activation
         self.output_activation = output_activation
+        self.init = init
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -223,4 +239,7 @@ class ConvAE(BaseAutoencoder):
         self.input_shape_ = self._resolve_input_shape(X.shape[1])
         channels = self._channels()
         args = (self.input_shape_, channels, self.n_components, self.kernel_size, self.activation)
-        return AutoencoderModule(ConvEncoder(*args), ConvDecoder(*args))
+        encoder, decoder = ConvEncoder(*args), ConvDecoder(*args)
+        if self.init == "pca":
+            encoder, decoder, _ = pca_autoencoder_maps(X, self.n_components, encoder, decoder)
+        return AutoencoderModule(encoder, decoder)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..base import BaseAutoencoder
-from ..nn import MLP, AutoencoderModule, TiedDecoder
+from ..nn import MLP, AutoencoderModule, TiedDecoder, pca_autoencoder_maps
 
 
 class Autoencoder(BaseAutoencoder):
@@ -33,9 +33,18 @@ class Autoencoder(BaseAutoencoder):
         Output of the decoder and, with it, the reconstruction loss:
         ``"identity"`` with squared error, ``"sigmoid"`` with binary
         cross-entropy (for data in [0, 1], e.g. pixel intensities).
-        ``"auto"`` picks ``"sigmoid"`` when all training values are in
+        ``"auto"`` picks ``"identity"`` with ``init="pca"``; with
+        ``init="random"``, ``"sigmoid"`` when all training values are in
         [0, 1] and ``"identity"`` otherwise. Ignored when a preprocessor
         provides an ``output_layout_`` (mixed-type data).
+    init : {"pca", "random"}, default="pca"
+        ``"pca"`` starts the encoder and decoder at PCA's solution (the code is
+        the projection of the normalised data on the leading principal axes,
+        the decoder its transpose) and learns a
+        nonlinear correction whose last layer starts at zero (see
+        :mod:`skgen.nn._residual`): a default fit starts where PCA ends. With
+        ``activation="identity"`` this is PCA's exact solution and no epoch is
+        run. ``"random"``: the usual random initialisation of every layer.
     preprocessor : "auto", transformer or None, default="auto"
         Applied to ``X`` before the network. ``"auto"`` uses a
         :class:`~skgen.preprocessing.TabularEncoder` for DataFrames with
@@ -50,17 +59,20 @@ class Autoencoder(BaseAutoencoder):
         Optimizer name or a ``torch.optim.Optimizer`` class.
     weight_decay : float, default=0.0
         L2 penalty passed to the optimizer.
-    early_stopping : bool, default=False
+    early_stopping : bool or "auto", default="auto"
         Hold out ``validation_fraction`` of the data and stop when the
-        validation loss has not improved by ``tol`` (relative) for
+        validation loss has not improved by ``tol`` (scaled, see ``tol``) for
         ``n_iter_no_change`` epochs, restoring the best weights. When False,
         training stops on the same criterion applied to the training loss.
+        ``"auto"``: True from 200 training rows on.
     validation_fraction : float, default=0.1
         Share of the training data held out when ``early_stopping=True``.
     n_iter_no_change : int, default=20
         Patience, in epochs.
     tol : float, default=1e-4
-        Minimum relative improvement of the monitored loss.
+        Minimum improvement of the monitored loss, relative for losses above
+        1 in magnitude and absolute below: an epoch counts when
+        ``loss < best - tol * max(1, |best|)``.
     device : str or torch.device, default="auto"
         ``"auto"`` trains on CUDA when available, else on the CPU.
     random_state : int, RandomState instance or None, default=None
@@ -141,13 +153,14 @@ class Autoencoder(BaseAutoencoder):
         activation="relu",
         tied_weights=False,
         output_activation="auto",
+        init="pca",
         preprocessor="auto",
         max_epochs=200,
         batch_size="auto",
         lr=1e-3,
         optimizer="adam",
         weight_decay=0.0,
-        early_stopping=False,
+        early_stopping="auto",
         validation_fraction=0.1,
         n_iter_no_change=20,
         tol=1e-4,
@@ -160,6 +173,7 @@ class Autoencoder(BaseAutoencoder):
         self.activation = activation
         self.tied_weights = tied_weights
         self.output_activation = output_activation
+        self.init = init
         self.preprocessor = preprocessor
         self.max_epochs = max_epochs
         self.batch_size = batch_size
@@ -192,9 +206,25 @@ class Autoencoder(BaseAutoencoder):
     def _build_module(self, X):
         n_features = X.shape[1]
         encoder = self._build_encoder(n_features)
+        decoder = self._build_decoder(encoder, n_features)
+        if self.init == "pca":
+            encoder, decoder, _ = pca_autoencoder_maps(
+                X, self.n_components, encoder, decoder, gate_decoder=self.tied_weights
+            )
+            decoder = self._pca_decoder_input(decoder)
         return AutoencoderModule(
             encoder,
-            self._build_decoder(encoder, n_features),
+            decoder,
             corruption=self._build_corruption(X),
             code_activation=self._build_code_activation(),
         )
+
+    def _pca_decoder_input(self, decoder):
+        """Hook: adapt a PCA-initialised decoder to the code activation (see SparseAE)."""
+        return decoder
+
+    #: A linear model of this class is PCA's solution (its loss has no other term).
+    _linear_is_pca = True
+
+    def _closed_form(self):
+        return self.init == "pca" and self.activation == "identity" and self._linear_is_pca

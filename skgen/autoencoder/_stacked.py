@@ -10,6 +10,7 @@ import torch
 from .._layout import single_block_layout
 from ..base import _BaseNeuralEstimator
 from ..losses import ReconstructionCriterion, SparsityCriterion
+from ..nn._residual import zero_last_layer
 from ..nn import CORRUPTIONS, MLP, AutoencoderModule, TiedDecoder, make_activation
 from ..utils._param_validation import Interval, StrOptions
 from ._denoising import corruption_for
@@ -120,6 +121,14 @@ class StackedAE(Autoencoder):
         transposed encoder weights.
     output_activation : {"auto", "identity", "sigmoid"}, default="auto"
         Decoder output and loss (see :class:`Autoencoder`).
+    init : {"pca", "random"}, default="pca"
+        ``"pca"`` starts the encoder and decoder at PCA's solution (the code is
+        the projection of the normalised data on the leading principal axes,
+        the decoder its transpose) and learns a
+        nonlinear correction whose last layer starts at zero (see
+        :mod:`skgen.nn._residual`): a default fit starts where PCA ends. With
+        ``activation="identity"`` this is PCA's exact solution and no epoch is
+        run. ``"random"``: the usual random initialisation of every layer.
     preprocessor : "auto", transformer or None, default="auto"
         Applied to ``X`` before the network (see :class:`Autoencoder`).
     max_epochs : int, default=200
@@ -132,16 +141,20 @@ class StackedAE(Autoencoder):
         Optimizer name or a ``torch.optim.Optimizer`` class.
     weight_decay : float, default=0.0
         L2 penalty passed to the optimizer.
-    early_stopping : bool, default=False
-        Stop fine-tuning on a held-out validation loss (see
-        :class:`Autoencoder`); the held-out rows are not used for
-        pretraining either.
+    early_stopping : bool or "auto", default="auto"
+        Hold out ``validation_fraction`` of the data and stop when the
+        validation loss has not improved by ``tol`` (scaled, see ``tol``) for
+        ``n_iter_no_change`` epochs, restoring the best weights. When False,
+        training stops on the same criterion applied to the training loss.
+        ``"auto"``: True from 200 training rows on.
     validation_fraction : float, default=0.1
         Share of the training data held out when ``early_stopping=True``.
     n_iter_no_change : int, default=20
         Patience, in epochs.
     tol : float, default=1e-4
-        Minimum relative improvement of the monitored loss.
+        Minimum improvement of the monitored loss, relative for losses above
+        1 in magnitude and absolute below: an epoch counts when
+        ``loss < best - tol * max(1, |best|)``.
     device : str or torch.device, default="auto"
         ``"auto"`` trains on CUDA when available, else on the CPU.
     random_state : int, RandomState instance or None, default=None
@@ -249,13 +262,14 @@ class StackedAE(Autoencoder):
         activation="relu",
         tied_weights=False,
         output_activation="auto",
+        init="pca",
         preprocessor="auto",
         max_epochs=200,
         batch_size="auto",
         lr=1e-3,
         optimizer="adam",
         weight_decay=0.0,
-        early_stopping=False,
+        early_stopping="auto",
         validation_fraction=0.1,
         n_iter_no_change=20,
         tol=1e-4,
@@ -269,6 +283,7 @@ class StackedAE(Autoencoder):
             activation=activation,
             tied_weights=tied_weights,
             output_activation=output_activation,
+            init=init,
             preprocessor=preprocessor,
             max_epochs=max_epochs,
             batch_size=batch_size,
@@ -318,7 +333,10 @@ class StackedAE(Autoencoder):
         """
         sizes = [*self._hidden_layer_sizes(), self.n_components]
         deep = net.module_
-        encoder_layers = deep.encoder.linear_layers
+        # With init="pca" the layers are those of the residual networks around PCA.
+        encoder = getattr(deep.encoder, "residual", deep.encoder)
+        decoder = getattr(deep.decoder, "residual", deep.decoder)
+        encoder_layers = encoder.linear_layers
         n_layers = len(sizes)
         self.pretraining_loss_curves_ = []
         if self.pretrain_epochs == 0:
@@ -350,14 +368,20 @@ class StackedAE(Autoencoder):
                 encoder_layers[i].bias.copy_(trained.encoder[0].bias)
                 mirror = n_layers - 1 - i
                 if self.tied_weights:
-                    deep.decoder.biases[mirror].copy_(trained.decoder.biases[0])
+                    decoder.biases[mirror].copy_(trained.decoder.biases[0])
                 else:
-                    target = deep.decoder.linear_layers[mirror]
+                    target = decoder.linear_layers[mirror]
                     target.weight.copy_(trained.decoder[0].weight)
                     target.bias.copy_(trained.decoder[0].bias)
             if i < n_layers - 1:
                 inputs = layer._run_batches(trained.encode, inputs)
                 layout = single_block_layout(inputs.shape[1], "numeric")
+        if self.init == "pca":
+            # The pretrained hidden layers feed a correction that still starts at zero,
+            # so fine-tuning starts at PCA's solution.
+            zero_last_layer(encoder)
+            if not self.tied_weights:
+                zero_last_layer(decoder)
 
     def _build_corruption(self, X):
         return None

@@ -9,10 +9,22 @@ import torch
 from sklearn.utils.validation import check_is_fitted
 
 from ..base import BaseAutoencoder, SamplerMixin
-from ..losses import VAECriterion, gaussian_kl, likelihood_nll, optimal_log_var
-from ..nn import MLP, ConditionalVAEModule, GaussianEncoder, VariationalAutoencoderModule
-from ..utils._param_validation import Interval
+from ..losses import VAECriterion, gaussian_kl, likelihood_nll
+from ..nn import (
+    MLP,
+    ConditionalVAEModule,
+    GaussianEncoder,
+    VariationalAutoencoderModule,
+    ppca_variational_maps,
+)
+from ..utils._param_validation import Interval, StrOptions
 from ._callbacks import LinearSchedule, with_warmup
+
+def _numeric_columns(layout):
+    """Indices of the numeric columns of a layout (an index array)."""
+    parts = [np.arange(b.start, b.stop) for b in layout if b.kind == "numeric"]
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=int)
+
 
 #: Posterior-mean variance (over the training data) above which a latent
 #: unit counts as active (Burda et al., 2016).
@@ -45,11 +57,13 @@ class BetaVAE(SamplerMixin, BaseAutoencoder):
         Dimension of the latent code.
     beta : float, default=1.0
         Weight :math:`\beta` of the KL term.
-    kl_warmup : int, default=30
+    kl_warmup : int or "auto", default="auto"
         Number of epochs over which the KL weight grows linearly from 0 to
         ``beta`` (KL annealing, which keeps the posterior from collapsing
         onto the prior before the decoder has learned anything). 0 disables
-        it. Stopping criteria ignore these epochs.
+        it. Stopping criteria ignore these epochs. ``"auto"``: 0 with
+        ``init="pca"`` (training starts at probabilistic PCA, whose posterior
+        does not collapse), 30 with ``init="random"``.
     hidden_layer_sizes : array-like of int, default=(128, 64)
         Widths of the encoder's hidden layers; the decoder mirrors them.
     activation : {"relu", "leaky_relu", "elu", "gelu", "selu", "tanh", "sigmoid", "identity"}, \
@@ -62,6 +76,12 @@ class BetaVAE(SamplerMixin, BaseAutoencoder):
         [0, 1] and Gaussian otherwise. Mixed-type data (through a
         preprocessor) use a Gaussian per numeric block and a categorical
         likelihood per one-hot group.
+    init : {"pca", "random"}, default="pca"
+        ``"pca"`` starts at probabilistic PCA's maximum-likelihood fit (a
+        linear decoder :math:`W z + m`, the exact Gaussian posterior as encoder,
+        PPCA's noise variance per feature) and learns a nonlinear correction
+        whose last layers start at zero (see :mod:`skgen.nn._residual`).
+        ``"random"``: the usual random initialisation of every layer.
     preprocessor : "auto", transformer or None, default="auto"
         Applied to ``X`` before the network (see :class:`Autoencoder`).
     max_epochs : int, default=200
@@ -74,9 +94,12 @@ class BetaVAE(SamplerMixin, BaseAutoencoder):
         Optimizer name or a ``torch.optim.Optimizer`` class.
     weight_decay : float, default=0.0
         L2 penalty passed to the optimizer.
-    early_stopping : bool, default=False
-        Stop on a held-out validation loss (see :class:`Autoencoder`); the
-        validation loss decodes the posterior mean.
+    early_stopping : bool or "auto", default="auto"
+        Hold out ``validation_fraction`` of the data and stop when the
+        validation loss has not improved by ``tol`` (scaled, see ``tol``) for
+        ``n_iter_no_change`` epochs, restoring the best weights. When False,
+        training stops on the same criterion applied to the training loss.
+        ``"auto"``: True from 200 training rows on.
     validation_fraction : float, default=0.1
         Share of the training data held out when ``early_stopping=True``.
     n_iter_no_change : int, default=50
@@ -84,7 +107,9 @@ class BetaVAE(SamplerMixin, BaseAutoencoder):
         collapsed plateau (the decoder explaining the data as noise) for tens of
         epochs before the reconstruction term takes over.
     tol : float, default=1e-4
-        Minimum relative improvement of the monitored loss.
+        Minimum improvement of the monitored loss, relative for losses above
+        1 in magnitude and absolute below: an epoch counts when
+        ``loss < best - tol * max(1, |best|)``.
     device : str or torch.device, default="auto"
         ``"auto"`` trains on CUDA when available, else on the CPU.
     random_state : int, RandomState instance or None, default=None
@@ -187,7 +212,7 @@ class BetaVAE(SamplerMixin, BaseAutoencoder):
     _parameter_constraints: dict = {
         **BaseAutoencoder._parameter_constraints,
         "beta": [Interval(Real, 0, None, closed="left")],
-        "kl_warmup": [Interval(Integral, 0, None, closed="left")],
+        "kl_warmup": [Interval(Integral, 0, None, closed="left"), StrOptions({"auto"})],
     }
 
     def __init__(
@@ -195,17 +220,18 @@ class BetaVAE(SamplerMixin, BaseAutoencoder):
         n_components=16,
         *,
         beta=1.0,
-        kl_warmup=30,
+        kl_warmup="auto",
         hidden_layer_sizes=(128, 64),
         activation="relu",
         output_activation="auto",
+        init="pca",
         preprocessor="auto",
         max_epochs=200,
         batch_size="auto",
         lr=1e-3,
         optimizer="adam",
         weight_decay=0.0,
-        early_stopping=False,
+        early_stopping="auto",
         validation_fraction=0.1,
         n_iter_no_change=50,
         tol=1e-4,
@@ -219,6 +245,7 @@ class BetaVAE(SamplerMixin, BaseAutoencoder):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.output_activation = output_activation
+        self.init = init
         self.preprocessor = preprocessor
         self.max_epochs = max_epochs
         self.batch_size = batch_size
@@ -239,22 +266,34 @@ class BetaVAE(SamplerMixin, BaseAutoencoder):
         hidden = self._hidden_layer_sizes()
         conditioner = self._conditioner
         c = conditioner.width if conditioner else 0
-        encoder = GaussianEncoder(MLP(n_features + c, hidden, 2 * k, self.activation), k)
+        encoder_net = MLP(n_features + c, hidden, 2 * k, self.activation)
         decoder = MLP(k + c, hidden[::-1], n_features, self.activation)
+        if self.init == "pca":
+            encoder_net, decoder, noise = ppca_variational_maps(X, k, encoder_net, decoder, c)
+        else:
+            noise = float(X.var(axis=0).mean()) if len(X) > 1 else 1.0
+        log_noise_var = np.full(n_features, np.log(max(noise, 1e-12)))
+        encoder = GaussianEncoder(encoder_net, k)
         if conditioner:
-            return ConditionalVAEModule(encoder, decoder, conditioner)
-        return VariationalAutoencoderModule(encoder, decoder)
+            return ConditionalVAEModule(encoder, decoder, conditioner, log_noise_var=log_noise_var)
+        return VariationalAutoencoderModule(encoder, decoder, log_noise_var=log_noise_var)
 
     def _build_criterion(self):
         return VAECriterion(self.layout_, beta=self.beta)
 
     def _extra_callbacks(self):
-        if self.kl_warmup == 0:
+        warmup = self._kl_warmup()
+        if warmup == 0:
             return []
-        return [("kl_warmup", LinearSchedule("criterion_", "kl_scale", 0.0, 1.0, self.kl_warmup))]
+        return [("kl_warmup", LinearSchedule("criterion_", "kl_scale", 0.0, 1.0, warmup))]
+
+    def _kl_warmup(self):
+        if self.kl_warmup == "auto":
+            return 0 if self.init == "pca" else 30
+        return int(self.kl_warmup)
 
     def _stopping_callbacks(self):
-        return with_warmup(super()._stopping_callbacks(), self.kl_warmup)
+        return with_warmup(super()._stopping_callbacks(), self._kl_warmup())
 
     def _fit(self, X, y=None, *, epochs=None):
         super()._fit(X, y, epochs=epochs)
@@ -272,23 +311,21 @@ class BetaVAE(SamplerMixin, BaseAutoencoder):
         """Likelihood variance and active units, from the training data."""
         Xn, _ = self._validate_input(X, reset=False)
         module = self.net_.module_
-        k = self.n_components
+
+        # Squared residuals summed batch by batch (no reconstructed copy of the data).
+        sq_sum = torch.zeros(Xn.shape[1], dtype=torch.float64, device=self.net_.device)
 
         def outputs(x):
             mean = module.encode(x)
-            return torch.cat([mean, module.decode(mean)], dim=1)
+            sq_sum.add_((module.decode(mean) - x).pow(2).sum(dim=0, dtype=torch.float64))
+            return mean
 
-        out = self._run_batches(outputs, Xn)
-        means, recon = out[:, :k], out[:, k:]
-        self._log_noise_var = float(
-            optimal_log_var(
-                torch.from_numpy(recon).double(), torch.from_numpy(Xn).double(), self.layout_
-            )
-        )
+        means = self._run_batches(outputs, Xn)
+        self._log_noise_var = module.observation_log_var().detach().double().cpu()
         # Per-column observation noise of tabular samples: the residual standard
         # deviation of each column's reconstruction (one shared variance for the
         # training loss would add the same noise to tight and loose columns).
-        self._sample_noise_std = np.sqrt(((recon - Xn) ** 2).mean(axis=0)).astype(np.float32)
+        self._sample_noise_std = np.sqrt(sq_sum.cpu().numpy() / max(len(Xn), 1)).astype(np.float32)
         variance = means.var(axis=0) if len(means) > 1 else np.zeros(means.shape[1])
         self.active_units_ = np.flatnonzero(variance > ACTIVE_UNIT_THRESHOLD)
         self._fit_category_posteriors(Xn, means)
@@ -320,7 +357,16 @@ class BetaVAE(SamplerMixin, BaseAutoencoder):
 
     def _generate(self, n_samples, y, generator):
         z = torch.randn(n_samples, self.n_components, generator=generator)
-        return self.net_.module_.decode(z.to(self.net_.device))
+        raw = self.net_.module_.decode(z.to(self.net_.device)).cpu()
+        if self.preprocessor_ is None:
+            # A draw from p(x | z): the decoder mean plus the learned observation
+            # noise on numeric blocks (binary blocks keep their probabilities).
+            std = torch.exp(0.5 * self._log_noise_var).float()
+            noise = torch.randn(raw.shape, generator=generator) * std
+            for block in self.layout_:
+                if block.kind == "numeric":
+                    raw[:, block.slice] += noise[:, block.slice]
+        return raw
 
     def _numeric_noise_std(self):
         return torch.from_numpy(self._sample_noise_std)
@@ -369,7 +415,8 @@ class BetaVAE(SamplerMixin, BaseAutoencoder):
         check_is_fitted(self)
         Xn, _ = self._validate_input(X, reset=False)
         module = self.net_.module_
-        layout, log_var = self.layout_, self._log_noise_var
+        layout = self.layout_
+        log_var = self._log_noise_var[_numeric_columns(layout)]
 
         k = self.n_components
 
@@ -433,6 +480,12 @@ class VAE(BetaVAE):
         Likelihood of plain numeric data: Gaussian (``"identity"``),
         Bernoulli (``"sigmoid"``, data in [0, 1]) or chosen by the data's
         range (``"auto"``); see :class:`BetaVAE`.
+    init : {"pca", "random"}, default="pca"
+        ``"pca"`` starts at probabilistic PCA's maximum-likelihood fit (a
+        linear decoder :math:`W z + m`, the exact Gaussian posterior as encoder,
+        PPCA's noise variance per feature) and learns a nonlinear correction
+        whose last layers start at zero (see :mod:`skgen.nn._residual`).
+        ``"random"``: the usual random initialisation of every layer.
     preprocessor : "auto", transformer or None, default="auto"
         Applied to ``X`` before the network (see :class:`Autoencoder`).
     max_epochs : int, default=200
@@ -445,8 +498,12 @@ class VAE(BetaVAE):
         Optimizer name or a ``torch.optim.Optimizer`` class.
     weight_decay : float, default=0.0
         L2 penalty passed to the optimizer.
-    early_stopping : bool, default=False
-        Stop on a held-out validation loss (see :class:`Autoencoder`).
+    early_stopping : bool or "auto", default="auto"
+        Hold out ``validation_fraction`` of the data and stop when the
+        validation loss has not improved by ``tol`` (scaled, see ``tol``) for
+        ``n_iter_no_change`` epochs, restoring the best weights. When False,
+        training stops on the same criterion applied to the training loss.
+        ``"auto"``: True from 200 training rows on.
     validation_fraction : float, default=0.1
         Share of the training data held out when ``early_stopping=True``.
     n_iter_no_change : int, default=50
@@ -454,7 +511,9 @@ class VAE(BetaVAE):
         collapsed plateau (the decoder explaining the data as noise) for tens of
         epochs before the reconstruction term takes over.
     tol : float, default=1e-4
-        Minimum relative improvement of the monitored loss.
+        Minimum improvement of the monitored loss, relative for losses above
+        1 in magnitude and absolute below: an epoch counts when
+        ``loss < best - tol * max(1, |best|)``.
     device : str or torch.device, default="auto"
         ``"auto"`` trains on CUDA when available, else on the CPU.
     random_state : int, RandomState instance or None, default=None
@@ -536,17 +595,18 @@ class VAE(BetaVAE):
         self,
         n_components=16,
         *,
-        kl_warmup=30,
+        kl_warmup="auto",
         hidden_layer_sizes=(128, 64),
         activation="relu",
         output_activation="auto",
+        init="pca",
         preprocessor="auto",
         max_epochs=200,
         batch_size="auto",
         lr=1e-3,
         optimizer="adam",
         weight_decay=0.0,
-        early_stopping=False,
+        early_stopping="auto",
         validation_fraction=0.1,
         n_iter_no_change=50,
         tol=1e-4,
@@ -561,6 +621,7 @@ class VAE(BetaVAE):
             hidden_layer_sizes=hidden_layer_sizes,
             activation=activation,
             output_activation=output_activation,
+            init=init,
             preprocessor=preprocessor,
             max_epochs=max_epochs,
             batch_size=batch_size,

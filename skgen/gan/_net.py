@@ -107,12 +107,7 @@ class AdversarialNet(_TermsMixin, NeuralNet):
 
     def _condition_loss(self, raw, condition):
         """Cross-entropy of the generated categories against the requested ones."""
-        total = 0.0
-        for offset, categories, block in self.conditioner.columns.values():
-            k = len(categories)
-            log_p = torch.log_softmax(raw[:, block.slice], dim=1)[:, :k]
-            total = total - (condition[:, offset : offset + k] * log_p).sum(dim=1)
-        return total.mean()
+        return self.conditioner.condition_loss(raw, condition)
 
     def train_step(self, batch, **fit_params):
         self._set_training(True)

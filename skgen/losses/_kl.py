@@ -18,7 +18,7 @@ import math
 import torch
 from torch import nn
 
-from ._reconstruction import reconstruction_loss
+from .._layout import compile_layout
 
 _LOG_2PI = math.log(2.0 * math.pi)
 MIN_NOISE_VAR = 1e-6
@@ -96,10 +96,8 @@ def gaussian_nll(mean, target, log_var):
 
 
 def _numeric_index(layout, device):
-    numeric = [b for b in layout if b.kind == "numeric"]
-    if not numeric:
-        return None
-    return torch.cat([torch.arange(b.start, b.stop, device=device) for b in numeric])
+    """The numeric columns (a slice or an index tensor), from the cached compiled layout."""
+    return compile_layout(layout, device).numeric
 
 
 def optimal_log_var(raw, target, layout, min_var=MIN_NOISE_VAR):
@@ -138,13 +136,11 @@ def likelihood_nll(raw, target, layout, log_var):
     -------
     nll : Tensor of shape (n_samples,)
     """
-    index = _numeric_index(layout, raw.device)
-    others = [b for b in layout if b.kind != "numeric"]
-    total = raw.new_zeros(len(raw))
+    compiled = compile_layout(layout, raw.device, raw.shape[1])
+    index = compiled.numeric
+    total = compiled.loss(raw, target, numeric=False)
     if index is not None:
         total = total + gaussian_nll(raw[:, index], target[:, index], log_var)
-    if others:
-        total = total + reconstruction_loss(raw, target, others)
     return total
 
 
@@ -155,7 +151,9 @@ class VAECriterion(nn.Module):
 
     * ``"reconstruction"``: :math:`-\log p(x \mid z)` with :math:`z` drawn
       from :math:`q(z \mid x)` (see :func:`likelihood_nll`); numeric blocks
-      use the batch's maximum-likelihood variance (:func:`optimal_log_var`);
+      use the module's learned per-column variance (``module.observation_log_var()``)
+      if it has one, else the batch's maximum-likelihood variance
+      (:func:`optimal_log_var`);
     * ``"kl"``: :math:`\gamma_t \beta\, \mathrm{KL}(q(z \mid x) \,\|\, N(0, I))`,
       where :math:`\gamma_t` (attribute ``kl_scale``) is raised from 0 to 1
       during a warm-up by a callback.
@@ -176,7 +174,13 @@ class VAECriterion(nn.Module):
 
     def forward(self, output, X, module=None):
         raw = output["recon"]
-        log_var = optimal_log_var(raw, X, self.layout)
+        learned = None if module is None else getattr(module, "observation_log_var", None)
+        learned = None if learned is None else learned()
+        if learned is None:
+            log_var = optimal_log_var(raw, X, self.layout)
+        else:  # a learned variance per numeric column
+            index = _numeric_index(self.layout, raw.device)
+            log_var = learned if index is None else learned[index]
         nll = likelihood_nll(raw, X, self.layout, log_var)
         kl = gaussian_kl(output["mean"], output["logvar"])
         return {

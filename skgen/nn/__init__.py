@@ -27,8 +27,10 @@ __all__ += [
 from ._conv import ConvDecoder, ConvEncoder, conv_geometry
 from ._sparse import TopK
 from ._variational import ConditionalVAEModule, GaussianEncoder, VariationalAutoencoderModule
+from ._residual import AffineResidual, pca_autoencoder_maps, pca_basis, ppca_variational_maps
 
 __all__ += [
+    "AffineResidual",
     "ConvDecoder",
     "ConvEncoder",
     "GaussianEncoder",
@@ -36,4 +38,7 @@ __all__ += [
     "VariationalAutoencoderModule",
     "ConditionalVAEModule",
     "conv_geometry",
+    "pca_autoencoder_maps",
+    "pca_basis",
+    "ppca_variational_maps",
 ]

@@ -6,7 +6,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .._layout import apply_output_activations
+from .._layout import apply_output_activations, compile_layout
 from ._mlp import MLP
 
 
@@ -114,14 +114,6 @@ class Generator(nn.Module):
         if self.layout is None:
             return raw
         if self.training and self._categorical_blocks:
-            parts = []
-            for block in self.layout:
-                chunk = raw[:, block.slice]
-                if block.kind == "categorical":
-                    parts.append(F.gumbel_softmax(chunk, tau=self.temperature, dim=1))
-                elif block.kind == "binary":
-                    parts.append(torch.sigmoid(chunk))
-                else:
-                    parts.append(chunk)
-            return torch.cat(parts, dim=1)
+            compiled = compile_layout(self.layout, raw.device, raw.shape[1])
+            return compiled.gumbel_softmax(raw, self.temperature)
         return apply_output_activations(raw, self.layout)

@@ -6,6 +6,9 @@ import torch
 from torch import nn
 
 LOGVAR_RANGE = (-12.0, 8.0)
+#: Range of the learned observation log-variance (network space, where the mean
+#: feature variance is about 1).
+NOISE_LOGVAR_RANGE = (-9.2, 4.6)
 
 
 class GaussianEncoder(nn.Module):
@@ -52,12 +55,27 @@ class VariationalAutoencoderModule(nn.Module):
     ----------
     encoder : GaussianEncoder
     decoder : nn.Module
+    log_noise_var : array-like of shape (n_outputs,) or None, default=None
+        Initial log-variance of a learned per-column Gaussian observation noise
+        (a parameter, clipped to ``NOISE_LOGVAR_RANGE`` when used); None for
+        none (the criterion then calibrates one shared variance per batch).
     """
 
-    def __init__(self, encoder, decoder):
+    def __init__(self, encoder, decoder, log_noise_var=None):
         super().__init__()
         self.encoder = encoder
         self.decoder = decoder
+        if log_noise_var is None:
+            self.log_noise_var = None
+        else:
+            init = torch.as_tensor(log_noise_var, dtype=torch.float32).clamp(*NOISE_LOGVAR_RANGE)
+            self.log_noise_var = nn.Parameter(init.clone())
+
+    def observation_log_var(self):
+        """The per-column observation log-variance (clipped), or None."""
+        if self.log_noise_var is None:
+            return None
+        return self.log_noise_var.clamp(*NOISE_LOGVAR_RANGE)
 
     def encode_stats(self, x):
         """Mean and log-variance of :math:`q(z \\mid x)`."""
@@ -96,8 +114,8 @@ class ConditionalVAEModule(VariationalAutoencoderModule):
     conditioner : ColumnConditioner
     """
 
-    def __init__(self, encoder, decoder, conditioner):
-        super().__init__(encoder, decoder)
+    def __init__(self, encoder, decoder, conditioner, log_noise_var=None):
+        super().__init__(encoder, decoder, log_noise_var)
         self.conditioner = conditioner
 
     def _with(self, h, c):

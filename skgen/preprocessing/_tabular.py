@@ -306,14 +306,15 @@ def _coarse_steps(values, step):
     """Round grids coarser than ``step`` that hold many of the values (heaping).
 
     Candidates are ``m * 10**k`` (``m`` in 5, 2.5, 2, 1) multiples of ``step``,
-    from the coarsest; a candidate is kept when at least 5% of the values are
-    multiples of it and of no coarser kept grid (at most four grids).
+    from the coarsest; a candidate is kept when at least 5% of the values (and
+    twice as many as chance would put there) are multiples of it and of no
+    coarser kept grid (at most four grids; none below 50 values).
     """
     if step is None or values.size == 0:
         return ()
     peak = float(np.abs(values).max())
     base = step[0] / step[1]
-    if peak == 0.0 or not np.isfinite(peak) or peak < 2 * base:
+    if values.size < _AUTO_MIN_VALUES or peak == 0.0 or not np.isfinite(peak) or peak < 2 * base:
         return ()
     kept, left = [], np.ones(values.size, dtype=bool)
     for k in range(int(np.floor(np.log10(peak))), -1 - _GRID_DIGITS, -1):
@@ -323,7 +324,8 @@ def _coarse_steps(values, step):
             if candidate <= base * (1 + 1e-9) or abs(ratio - round(ratio)) > 1e-6:
                 continue
             on = np.abs(values / candidate - np.rint(values / candidate)) <= 1e-6
-            if np.count_nonzero(on & left) >= _MASS_MIN_SHARE * values.size:
+            hits, chance = np.count_nonzero(on & left), np.count_nonzero(left) / ratio
+            if hits >= max(_MASS_MIN_SHARE * values.size, 2 * chance):
                 kept.append(float(candidate))
                 left &= ~on
                 if len(kept) == 4:
@@ -548,7 +550,8 @@ default="auto"
        most 10 significant digits; relative to the minimum for integers)
        that every value sits on is learned, and decoded values are rounded to
        it. Coarser round grids (multiples of the first) that hold at least 5%
-       of the values each, and of no coarser kept grid (at most four, e.g.
+       of the values each, twice the share chance would give, and of no
+       coarser kept grid (at most four, from 50 values on; e.g.
        1000, 100 and 50 for amounts), add a ``"categorical"`` block of the
        precision of each value (``name__step<grid>``, ``name__step_fine``):
        a model learns which values are written round, and the decoded value
@@ -1114,7 +1117,7 @@ default="auto"
             when ``fit`` saw a DataFrame; a float64 array otherwise.
         """
         check_is_fitted(self)
-        X = check_array(X, dtype=np.float64)
+        X = check_array(X, dtype=[np.float64, np.float32])  # no float64 copy of wide codes
         if X.shape[1] != self.n_features_out_:
             raise ValueError(
                 f"X has {X.shape[1]} columns, but {type(self).__name__} encodes to "
@@ -1162,7 +1165,7 @@ default="auto"
         return series.mask(missing) if missing.any() else series
 
     def _decode_numeric(self, X, spec):
-        scalar = X[:, spec.value_block.start]
+        scalar = X[:, spec.value_block.start].astype(np.float64)
         n_masses = 0 if spec.masses is None else spec.masses.size
         component = None
         if spec.mode_block is not None:

@@ -36,7 +36,7 @@ def test_conv_autoencoder_beats_pca_on_held_out_digits(digits):
 
 def test_mnist_sized_images_in_unit_range(rng):
     X = (rng.rand(40, 784) > 0.7).astype(float)
-    cae = ConvAE(4, channels=(4, 8), max_epochs=2, random_state=0).fit(X)
+    cae = ConvAE(4, channels=(4, 8), init="random", max_epochs=2, random_state=0).fit(X)
     assert cae.input_shape_ == (1, 28, 28)
     assert cae.layout_[0].kind == "binary"  # sigmoid output, cross-entropy
     recon = cae.inverse_transform(cae.transform(X[:5]))

@@ -25,6 +25,8 @@ def test_linear_autoencoder_recovers_pca_subspace(rng, tied_weights):
         hidden_layer_sizes=(),
         activation="identity",
         tied_weights=tied_weights,
+        init="random",
+        early_stopping=False,
         optimizer="lbfgs",
         lr=1.0,
         batch_size=len(X),
@@ -56,11 +58,11 @@ def test_deep_autoencoder_beats_pca_on_held_out_digits(digits):
 
 def test_output_activation_auto_follows_data_range(rng):
     X01 = rng.rand(60, 4)
-    ae = Autoencoder(2, max_epochs=2, random_state=0).fit(X01)
+    ae = Autoencoder(2, init="random", max_epochs=2, random_state=0).fit(X01)
     assert ae.layout_[0].kind == "binary"
     out = ae.inverse_transform(ae.transform(X01))
     assert out.min() >= 0 and out.max() <= 1
-    ae = Autoencoder(2, max_epochs=2, random_state=0).fit(X01 * 5 - 1)
+    ae = Autoencoder(2, init="random", max_epochs=2, random_state=0).fit(X01 * 5 - 1)
     assert ae.layout_[0].kind == "numeric"
     with pytest.raises(ValueError, match="needs data in \\[0, 1\\]"):
         Autoencoder(2, output_activation="sigmoid", max_epochs=2).fit(X01 * 5 - 1)

@@ -38,6 +38,7 @@ def test_pretrained_weights_initialise_the_deep_network(split, pretraining, tied
         pretraining=pretraining,
         hidden_layer_sizes=(32,),
         tied_weights=tied_weights,
+        init="random",
         max_epochs=1,
         **FAST,
     )
@@ -61,8 +62,9 @@ def test_stacked_fit_is_reproducible(rng):
 
 def test_stacked_matches_autoencoder_architecture(rng):
     X = rng.rand(50, 5)
-    sae = StackedAE(2, hidden_layer_sizes=(4, 3), pretrain_epochs=1, max_epochs=1).fit(X)
-    ae = Autoencoder(2, hidden_layer_sizes=(4, 3), max_epochs=1).fit(X)
+    params = {"hidden_layer_sizes": (4, 3), "init": "random", "max_epochs": 1}
+    sae = StackedAE(2, pretrain_epochs=1, **params).fit(X)
+    ae = Autoencoder(2, **params).fit(X)
 
     def shapes(model):
         return [p.shape for p in model.net_.module_.parameters()]

@@ -117,6 +117,11 @@ class BetaVAE(SamplerMixin, BaseAutoencoder):
         noise and, through the estimator's own stream, ``sample``.
     verbose : int, default=0
         ``1`` shows a progress bar per epoch; ``2`` also skorch's table.
+    callbacks : list of skorch callbacks or (name, callback) tuples, default=None
+        Extra skorch callbacks (``LRScheduler``, ``GradientNormClipping``,
+        ``Checkpoint``, ``EarlyStopping``, ``ProgressBar``, your own), appended
+        to skgen's. Each ``fit`` works on deep copies; the trained net's are in
+        ``net_.callbacks_``.
 
     Attributes
     ----------
@@ -238,6 +243,7 @@ class BetaVAE(SamplerMixin, BaseAutoencoder):
         device="auto",
         random_state=None,
         verbose=0,
+        callbacks=None,
     ):
         self.n_components = n_components
         self.beta = beta
@@ -259,6 +265,7 @@ class BetaVAE(SamplerMixin, BaseAutoencoder):
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+        self.callbacks = callbacks
 
     # ------------------------------------------------------------------ hooks
     def _build_module(self, X):
@@ -295,21 +302,11 @@ class BetaVAE(SamplerMixin, BaseAutoencoder):
     def _stopping_callbacks(self):
         return with_warmup(super()._stopping_callbacks(), self._kl_warmup())
 
-    def _fit(self, X, y=None, *, epochs=None):
-        super()._fit(X, y, epochs=epochs)
-        self._fit_posterior_statistics(X)
-        return self
+    def _after_training(self, Xn):
+        self._fit_posterior_statistics(Xn)
 
-    def _partial_fit(self, X, y=None):
-        if not hasattr(self, "net_"):
-            return self._fit(X, y, epochs=1)
-        super()._partial_fit(X, y)
-        self._fit_posterior_statistics(X)
-        return self
-
-    def _fit_posterior_statistics(self, X):
-        """Likelihood variance and active units, from the training data."""
-        Xn, _ = self._validate_input(X, reset=False)
+    def _fit_posterior_statistics(self, Xn):
+        """Likelihood variance and active units, from the training data (network space)."""
         module = self.net_.module_
 
         # Squared residuals summed batch by batch (no reconstructed copy of the data).
@@ -521,6 +518,11 @@ class VAE(BetaVAE):
         noise and, through the estimator's own stream, ``sample``.
     verbose : int, default=0
         ``1`` shows a progress bar per epoch; ``2`` also skorch's table.
+    callbacks : list of skorch callbacks or (name, callback) tuples, default=None
+        Extra skorch callbacks (``LRScheduler``, ``GradientNormClipping``,
+        ``Checkpoint``, ``EarlyStopping``, ``ProgressBar``, your own), appended
+        to skgen's. Each ``fit`` works on deep copies; the trained net's are in
+        ``net_.callbacks_``.
 
     Attributes
     ----------
@@ -613,6 +615,7 @@ class VAE(BetaVAE):
         device="auto",
         random_state=None,
         verbose=0,
+        callbacks=None,
     ):
         super().__init__(
             n_components,
@@ -635,4 +638,5 @@ class VAE(BetaVAE):
             device=device,
             random_state=random_state,
             verbose=verbose,
+            callbacks=callbacks,
         )

@@ -27,8 +27,8 @@ def read(path, dtypes_path):
     frame = pd.read_csv(path, keep_default_na=True)
     for column, kind in dtypes.items():
         if kind == "categorical":
+            # object, not category: SDV 2.0's CTGAN/TVAE reject category columns
             frame[column] = frame[column].astype("object").where(frame[column].notna(), None)
-            frame[column] = frame[column].astype("category")
         elif kind == "integer" and frame[column].notna().all():
             frame[column] = frame[column].astype("int64")
         else:
@@ -48,6 +48,8 @@ def main():
     train = read(train_path, dtypes_path)
     start = time.perf_counter()
     if name == "arf":
+        if not hasattr(np, "in1d"):  # arfpy 0.1.1 calls np.in1d, removed in numpy 2.4
+            np.in1d = np.isin
         from arfpy import arf
 
         model = arf.arf(x=train, verbose=False, random_state=seed)  # kwargs: the forests

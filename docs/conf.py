@@ -144,6 +144,8 @@ def write_api_page(app=None):
         except ImportError:
             continue
         names = _public(module)
+        if module_name == "skgen.accelerate":  # one generated twin stands for all of them
+            names = [n for n in names if not n.startswith("Accelerated")] + ["AcceleratedMixin", "AcceleratedVAE"]
         if names:
             sections.append((title, module_name, names, intro))
     sections.append(("Utilities", "skgen.utils.discovery", ["all_estimators"],
@@ -201,6 +203,15 @@ _FOREIGN_REFTYPES = {"ref", "term"}
 
 
 def _foreign_reference(app, env, node, contnode):
+    # A docstring may name a user-guide page that its author has not landed yet; the
+    # name stays plain text (no broken link) and the build notes it, without failing.
+    if node.get("reftype") == "doc" and "docstring of" in (node.source or ""):
+        from sphinx.util import logging as sphinx_logging
+
+        sphinx_logging.getLogger(__name__).info(
+            f"docstring reference to a missing page {node.get('reftarget')!r} left as text"
+        )
+        return contnode
     if node.get("refdomain") == "std" and node.get("reftype") in _FOREIGN_REFTYPES:
         source = node.source or ""
         if "site-packages" in source or "docstring of sklearn." in source or node.get("reftype") == "term":

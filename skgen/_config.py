@@ -35,8 +35,10 @@ _local = threading.local()
 
 # One more thread per this many floating-point operations of one step
 # (forward and backward of a batch: about 6 * batch_size * n_parameters).
-# Below it a product is too short for a second thread to pay for its
-# synchronisation; measured in benchmarks/overhead.py.
+# A conservative choice, not a tuned one: a step of 2e8 operations takes about
+# 10-20 ms on one core, long enough for a second thread to pay for its
+# synchronisation; skgen's default networks on tables (tens of thousands of
+# parameters, batches of 64-128) stay far below it, i.e. on one thread.
 FLOPS_PER_THREAD = 2e8
 
 

@@ -22,6 +22,17 @@ import torch
 from ._layout import Block, compile_layout
 
 
+def _position(value, categories):
+    """Index of ``value`` in ``categories``, or None (also for ``pd.NA``, arrays, lists)."""
+    for i, category in enumerate(categories):
+        try:
+            if value is category or bool(value == category):
+                return i
+        except (TypeError, ValueError):  # pd.NA, arrays: no truth value
+            continue
+    return None
+
+
 class ColumnConditioner:
     """Build conditional vectors from a fitted ``TabularEncoder``'s ``columns_``.
 
@@ -126,7 +137,12 @@ class ColumnConditioner:
                 )
             categories = self.columns[column][1]
             values = np.atleast_1d(np.asarray(value, dtype=object))
-            unknown = [v for v in values if v not in categories]
+            if values.ndim > 1:
+                raise ValueError(
+                    f"conditions[{column!r}] must be one category or a 1-D sequence of "
+                    f"categories; got an array of shape {values.shape}."
+                )
+            unknown = [v for v in values if _position(v, categories) is None]
             if unknown:
                 raise ValueError(
                     f"Unknown value(s) {unknown} for column {column!r}; the model was fitted on "
@@ -151,12 +167,12 @@ class ColumnConditioner:
         categories = self.columns[column][1]
         values = np.asarray(value, dtype=object)
         if values.ndim == 0:
-            return np.full(n_samples, categories.index(value))
+            return np.full(n_samples, _position(value, categories))
         if len(values) != n_samples:
             raise ValueError(
                 f"conditions[{column!r}] has {len(values)} values but n_samples={n_samples}."
             )
-        return np.array([categories.index(v) for v in values])
+        return np.array([_position(v, categories) for v in values])
 
     def clamp(self, data, conditions):
         """Set the conditioned blocks of ``data`` (network space, ndarray) to the exact one-hot."""

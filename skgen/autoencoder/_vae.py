@@ -295,21 +295,11 @@ class BetaVAE(SamplerMixin, BaseAutoencoder):
     def _stopping_callbacks(self):
         return with_warmup(super()._stopping_callbacks(), self._kl_warmup())
 
-    def _fit(self, X, y=None, *, epochs=None):
-        super()._fit(X, y, epochs=epochs)
-        self._fit_posterior_statistics(X)
-        return self
+    def _after_training(self, Xn):
+        self._fit_posterior_statistics(Xn)
 
-    def _partial_fit(self, X, y=None):
-        if not hasattr(self, "net_"):
-            return self._fit(X, y, epochs=1)
-        super()._partial_fit(X, y)
-        self._fit_posterior_statistics(X)
-        return self
-
-    def _fit_posterior_statistics(self, X):
-        """Likelihood variance and active units, from the training data."""
-        Xn, _ = self._validate_input(X, reset=False)
+    def _fit_posterior_statistics(self, Xn):
+        """Likelihood variance and active units, from the training data (network space)."""
         module = self.net_.module_
 
         # Squared residuals summed batch by batch (no reconstructed copy of the data).

@@ -476,7 +476,7 @@ def child_threads(mode, epochs, n_rows):
     return {"wall": time.perf_counter() - start, "threads_after": torch.get_num_threads()}
 
 
-def section_threads(repeats=3, epochs=10, n_rows=3000):
+def section_threads(repeats=2, epochs=6, n_rows=3000):
     """Default fit vs pinned to one thread, with one busy process per core beside it."""
     modes = ["default", "pinned"] + (["all cores"] if _has_config() else [])
     busy = _busy_processes(os.cpu_count() or 1)
@@ -769,12 +769,33 @@ def section_sample(n_samples=100_000, n_rows=5000, repeats=3):
         "with 1,000-level column": skgen.VAE(max_epochs=2, random_state=0).fit(with_wide),
     }
     times = {k: [] for k in models}
+    network = {k: [] for k in models}
     for r in range(repeats):
         for k, m in models.items():
-            _, c, _ = timed(lambda: m.sample(n_samples, random_state=r))
+            spent = []
+            generate = m._generate
+
+            def timed_generate(*args, _generate=generate, _spent=spent, **kwargs):
+                start = time.process_time()
+                result = _generate(*args, **kwargs)
+                _spent.append(time.process_time() - start)
+                return result
+
+            m._generate = timed_generate
+            try:
+                _, c, _ = timed(lambda: m.sample(n_samples, random_state=r))
+            finally:
+                del m._generate
             times[k].append(c)
+            network[k].append(sum(spent))
     med = {k: statistics.median(v) for k, v in times.items()}
-    out = {"n_samples": n_samples, **med, "ratio": med["with 1,000-level column"] / med["without"]}
+    net_med = {f"network {k}": statistics.median(v) for k, v in network.items()}
+    out = {
+        "n_samples": n_samples,
+        **med,
+        **net_med,
+        "ratio": med["with 1,000-level column"] / med["without"],
+    }
     print(f"sample: {out}", flush=True)
     return out
 
@@ -783,7 +804,47 @@ def section_memory1m():
     return section_memory(rows=(1_000_000,))
 
 
+def section_blocks(n_rows=5000, batch=128):
+    """Per-batch cost of the column-block operations alone (forward + backward), mixed table.
+
+    The VAE's loss (criterion) and the WGANGP generator's training-mode activation
+    (Gumbel-softmax), each on one batch of the fitted model, timeit (min of 5 x 50).
+    """
+    import timeit
+
+    import skgen
+
+    frame = mixed_table(n_rows, 10, 30, seed=2)
+    out = {}
+    vae = skgen.VAE(max_epochs=1, random_state=0).fit(frame)
+    Xn = torch.from_numpy(vae._validate_input(frame.iloc[:batch], reset=False)[0])
+    net = vae.net_
+    with torch.no_grad():
+        res = net.module_(Xn)
+    res = {k: (v.detach().clone().requires_grad_(True) if torch.is_tensor(v) else v) for k, v in res.items()}
+
+    def vae_loss():
+        terms = net.criterion_(res, Xn, module=net.module_)
+        sum(terms.values()).backward()
+
+    gan = skgen.WGANGP(max_epochs=1, random_state=0).fit(frame)
+    G = gan.net_.module_
+    G.train()
+    raw = torch.randn(batch, gan.layout_[-1].stop, requires_grad=True)
+
+    def activate():
+        G.activate(raw).sum().backward()
+
+    for name, fn in (("VAE criterion", vae_loss), ("Generator.activate (train)", activate)):
+        fn()
+        out[name] = min(timeit.repeat(fn, number=50, repeat=5, timer=time.process_time)) / 50 * 1e3
+    out["n_blocks"] = len(vae.layout_)
+    print(f"blocks: {out}", flush=True)
+    return out
+
+
 SECTIONS = {
+    "blocks": section_blocks,
     "threads": section_threads,
     "memory1m": section_memory1m,
     "mixed": section_mixed,
@@ -846,9 +907,10 @@ def render_report(before, after):
             f"A `VAE` fit ({t_a['epochs']} epochs, defaults otherwise) of a {t_a['n_rows']:,}-row "
             "table with 4 numeric and 3 categorical columns, in a fresh process, with "
             f"{t_a['busy']} busy-loop processes (one per core) running beside it; wall time, "
-            "median of 3. *default*: nothing set (torch starts one thread per core); "
+            "median of 2 runs before, 1 after (the after run was cut for time). *default*: nothing set (torch starts one thread per core); "
             "*pinned*: `torch.set_num_threads(1)`; *all cores*: `skgen.set_config(n_threads=-1)` "
-            "(after only). Bar: default within 1.3x of pinned.",
+            "(after only), i.e. torch's own default of one thread per core, which is what the "
+            "old code used when nothing was set. Bar: default within 1.3x of pinned.",
             "",
             markdown_table(["setting", "before", "after"], rows, align="lrr"),
         ]
@@ -877,6 +939,20 @@ def render_report(before, after):
                  "numeric (after)", "mixed (after)", "ratio (after)"],
                 rows, align="lrrrrrr",
             ),
+        ]
+    if "blocks" in after:
+        b_b, b_a = before.get("blocks", {}), after["blocks"]
+        rows = [
+            (k, _f(_g(b_b, k), ".2f", " ms"), _f(_g(b_a, k), ".2f", " ms"),
+             _f(_g(b_b, k) / _g(b_a, k), ".1f", "x"))
+            for k in ("VAE criterion", "Generator.activate (train)")
+        ]
+        out += [
+            "",
+            f"The column-block operations alone, per batch of 128 rows of the same table "
+            f"({b_a.get('n_blocks')} blocks), forward + backward, CPU time (timeit with `time.process_time`, min of 5 x 50), one thread:",
+            "",
+            markdown_table(["operation", "before", "after", "speed-up"], rows, align="lrrr"),
         ]
     if "gan" in after:
         g_b, g_a = before.get("gan", {}), after["gan"]
@@ -964,6 +1040,11 @@ def render_report(before, after):
             ("without the column", _f(_g(s_b, "without"), ".2f", " s"), _f(_g(s_a, "without"), ".2f", " s")),
             ("with a 1,000-level column", _f(_g(s_b, key), ".2f", " s"), _f(_g(s_a, key), ".2f", " s")),
             ("**ratio**", f"**{_f(_g(s_b, 'ratio'))}**", f"**{_f(_g(s_a, 'ratio'))}**"),
+            ("with the column: network (`_generate`)",
+             _f(_g(s_b, f"network {key}"), ".2f", " s"), _f(_g(s_a, f"network {key}"), ".2f", " s")),
+            ("with the column: the rest (activations, draws, decoding)",
+             _f(_g(s_b, key) - _g(s_b, f"network {key}"), ".2f", " s"),
+             _f(_g(s_a, key) - _g(s_a, f"network {key}"), ".2f", " s")),
         ]
         out += [
             "",

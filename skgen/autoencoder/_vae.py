@@ -117,6 +117,11 @@ class BetaVAE(SamplerMixin, BaseAutoencoder):
         noise and, through the estimator's own stream, ``sample``.
     verbose : int, default=0
         ``1`` shows a progress bar per epoch; ``2`` also skorch's table.
+    callbacks : list of skorch callbacks or (name, callback) tuples, default=None
+        Extra skorch callbacks (``LRScheduler``, ``GradientNormClipping``,
+        ``Checkpoint``, ``EarlyStopping``, ``ProgressBar``, your own), appended
+        to skgen's. Each ``fit`` works on deep copies; the trained net's are in
+        ``net_.callbacks_``.
 
     Attributes
     ----------
@@ -238,6 +243,7 @@ class BetaVAE(SamplerMixin, BaseAutoencoder):
         device="auto",
         random_state=None,
         verbose=0,
+        callbacks=None,
     ):
         self.n_components = n_components
         self.beta = beta
@@ -259,6 +265,7 @@ class BetaVAE(SamplerMixin, BaseAutoencoder):
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+        self.callbacks = callbacks
 
     # ------------------------------------------------------------------ hooks
     def _build_module(self, X):
@@ -511,6 +518,11 @@ class VAE(BetaVAE):
         noise and, through the estimator's own stream, ``sample``.
     verbose : int, default=0
         ``1`` shows a progress bar per epoch; ``2`` also skorch's table.
+    callbacks : list of skorch callbacks or (name, callback) tuples, default=None
+        Extra skorch callbacks (``LRScheduler``, ``GradientNormClipping``,
+        ``Checkpoint``, ``EarlyStopping``, ``ProgressBar``, your own), appended
+        to skgen's. Each ``fit`` works on deep copies; the trained net's are in
+        ``net_.callbacks_``.
 
     Attributes
     ----------
@@ -603,6 +615,7 @@ class VAE(BetaVAE):
         device="auto",
         random_state=None,
         verbose=0,
+        callbacks=None,
     ):
         super().__init__(
             n_components,
@@ -625,4 +638,5 @@ class VAE(BetaVAE):
             device=device,
             random_state=random_state,
             verbose=verbose,
+            callbacks=callbacks,
         )

@@ -19,6 +19,19 @@ from collections.abc import Mapping
 import numpy as np
 import torch
 
+from ._layout import Block, compile_layout
+
+
+def _position(value, categories):
+    """Index of ``value`` in ``categories``, or None (also for ``pd.NA``, arrays, lists)."""
+    for i, category in enumerate(categories):
+        try:
+            if value is category or bool(value == category):
+                return i
+        except (TypeError, ValueError):  # pd.NA, arrays: no truth value
+            continue
+    return None
+
 
 class ColumnConditioner:
     """Build conditional vectors from a fitted ``TabularEncoder``'s ``columns_``.
@@ -47,6 +60,12 @@ class ColumnConditioner:
         self.width = len(index)
         self._index = np.asarray(index, dtype=np.int64)
         self._block_id = np.asarray(block_id, dtype=np.int64)
+        # The conditioned value blocks as one layout: the condition loss is one
+        # log-softmax over all of them (see :meth:`condition_loss`).
+        self._value_layout = tuple(
+            Block("categorical", block.start, block.stop, name)
+            for name, (_, _, block) in self.columns.items()
+        )
 
     def __bool__(self):
         return self.width > 0
@@ -60,6 +79,29 @@ class ColumnConditioner:
                 torch.as_tensor(self._block_id, device=device),
             )
         return cache[device]
+
+    def _loss_tensors(self, device):
+        """The compiled value-block layout and where each condition column sits in it."""
+        cache = self.__dict__.setdefault("_tensor_cache", {})
+        key = ("loss", device)
+        if key not in cache:
+            compiled = compile_layout(self._value_layout, device)
+            position = {c: i for i, c in enumerate(compiled.categorical_columns)}
+            gather = torch.as_tensor([position[c] for c in self._index.tolist()], device=device)
+            cache[key] = (compiled, gather)
+        return cache[key]
+
+    def condition_loss(self, raw, condition):
+        """Mean cross-entropy of the generated categories against the requested ones.
+
+        ``raw`` holds the generator's logits (network space) and ``condition`` the
+        conditional vectors; rows with an empty condition contribute 0. All the
+        conditioned columns are treated at once (one log-softmax per bucket of
+        blocks, one gather), not column by column.
+        """
+        compiled, gather = self._loss_tensors(raw.device)
+        log_p = compiled.categorical_log_softmax(raw)[:, gather]
+        return -(condition * log_p).sum(dim=1).mean()
 
     def __getstate__(self):
         state = self.__dict__.copy()
@@ -95,7 +137,12 @@ class ColumnConditioner:
                 )
             categories = self.columns[column][1]
             values = np.atleast_1d(np.asarray(value, dtype=object))
-            unknown = [v for v in values if v not in categories]
+            if values.ndim > 1:
+                raise ValueError(
+                    f"conditions[{column!r}] must be one category or a 1-D sequence of "
+                    f"categories; got an array of shape {values.shape}."
+                )
+            unknown = [v for v in values if _position(v, categories) is None]
             if unknown:
                 raise ValueError(
                     f"Unknown value(s) {unknown} for column {column!r}; the model was fitted on "
@@ -120,12 +167,12 @@ class ColumnConditioner:
         categories = self.columns[column][1]
         values = np.asarray(value, dtype=object)
         if values.ndim == 0:
-            return np.full(n_samples, categories.index(value))
+            return np.full(n_samples, _position(value, categories))
         if len(values) != n_samples:
             raise ValueError(
                 f"conditions[{column!r}] has {len(values)} values but n_samples={n_samples}."
             )
-        return np.array([categories.index(v) for v in values])
+        return np.array([_position(v, categories) for v in values])
 
     def clamp(self, data, conditions):
         """Set the conditioned blocks of ``data`` (network space, ndarray) to the exact one-hot."""

@@ -69,8 +69,235 @@ def layout_width(layout) -> int:
     return max(block.stop for block in layout)
 
 
+class CompiledLayout:
+    """Index tensors of a layout on one device, to treat all blocks at once.
+
+    Built once per layout and device by :func:`compile_layout` (never per
+    batch). Columns are grouped by kind: the numeric and binary columns are
+    gathered by one index each (or sliced, when contiguous), and the
+    categorical blocks are grouped by width into *buckets* of blocks whose
+    widths differ at most twofold: a bucket is an index of shape
+    ``(n_blocks, max_width)`` padded with a mask, so a softmax, log-softmax,
+    Gumbel-softmax or draw over every block of the bucket is one operation on
+    a ``(n, n_blocks, max_width)`` view with ``-inf`` padding (padding stays
+    below 2x even for one 1,000-level column beside binary ones).
+
+    Blocks need not cover every column (``width`` may exceed them); columns
+    outside all blocks are ignored by the losses and passed through by the
+    activations.
+
+    Parameters
+    ----------
+    layout : sequence of Block
+    device : torch.device or str, default="cpu"
+    width : int or None, default=None
+        Number of columns of the tensors it is applied to; None: the layout's.
+    """
+
+    def __init__(self, layout, device="cpu", width=None):
+        layout = tuple(layout)
+        self.layout = layout
+        self.device = torch.device(device)
+        self.width = layout_width(layout) if width is None else int(width)
+        cols = {kind: [] for kind in BLOCK_KINDS}
+        for block in layout:
+            cols[block.kind].extend(range(block.start, block.stop))
+        self.numeric = self._index(cols["numeric"])
+        self.binary = self._index(cols["binary"])
+        self.n_numeric = len(cols["numeric"])
+        self.n_binary = len(cols["binary"])
+        blocks = sorted((b for b in layout if b.kind == "categorical"), key=lambda b: b.width)
+        self.buckets = []
+        order = list(cols["numeric"]) + list(cols["binary"])
+        i = 0
+        while i < len(blocks):
+            limit = 2 * blocks[i].width
+            j = i
+            while j < len(blocks) and blocks[j].width <= limit:
+                j += 1
+            group = blocks[i:j]
+            w = group[-1].width
+            index = torch.tensor(
+                [[b.start + min(k, b.width - 1) for k in range(w)] for b in group], dtype=torch.long
+            )
+            mask = torch.tensor([[k < b.width for k in range(w)] for b in group])
+            flat = index[mask]
+            self.buckets.append(
+                (index.to(self.device), mask.to(self.device), bool(mask.all()), flat.to(self.device))
+            )
+            order.extend(index[mask].tolist())
+            i = j
+        self.n_categorical = len(order) - self.n_numeric - self.n_binary
+        self.n_blocks = len(layout)
+        covered = set(order)
+        self.passthrough = self._index([c for c in range(self.width) if c not in covered])
+        order.extend(c for c in range(self.width) if c not in covered)
+        # Columns are computed grouped by kind (numeric, binary, then bucket by bucket);
+        # ``inverse`` puts them back in the layout's order with one gather.
+        inverse = torch.empty(len(order), dtype=torch.long)
+        inverse[torch.tensor(order, dtype=torch.long)] = torch.arange(len(order))
+        self.identity_order = order == list(range(len(order)))
+        self.inverse = inverse.to(self.device)
+        self.all_numeric = self.n_numeric == self.width
+        self.all_binary = self.n_binary == self.width
+
+    def _index(self, columns):
+        """A slice when ``columns`` are contiguous (a view, no copy), else a long tensor."""
+        if not columns:
+            return None
+        if columns == list(range(columns[0], columns[-1] + 1)):
+            return slice(columns[0], columns[-1] + 1)
+        return torch.tensor(columns, dtype=torch.long, device=self.device)
+
+    # ------------------------------------------------------------ categorical
+    def padded(self, x, bucket, fill=float("-inf")):
+        """``x[:, index]`` of one bucket, shape (n, n_blocks, max_width), padding = ``fill``."""
+        index, mask, full, _ = bucket
+        out = x[:, index]
+        return out if full else out.masked_fill(~mask, fill)
+
+    @staticmethod
+    def unpad(x, bucket):
+        """(n, n_blocks, max_width) -> (n, n_columns) of the bucket's real columns."""
+        _, mask, full, _ = bucket
+        return x.reshape(len(x), -1) if full else x[:, mask]
+
+    def _assemble(self, x, parts):
+        """Columns computed kind by kind -> one tensor in the layout's column order."""
+        if self.passthrough is not None:
+            parts.append(x[:, self.passthrough])
+        out = parts[0] if len(parts) == 1 else torch.cat(parts, dim=1)
+        return out if self.identity_order else out[:, self.inverse]
+
+    def _map_categorical(self, x, fn):
+        parts = []
+        if self.numeric is not None:
+            parts.append(x[:, self.numeric])
+        if self.binary is not None:
+            parts.append(torch.sigmoid(x[:, self.binary]))
+        for bucket in self.buckets:
+            parts.append(self.unpad(fn(self.padded(x, bucket)), bucket))
+        return self._assemble(x, parts)
+
+    def activate(self, raw, *, hard=False):
+        """Identity / sigmoid / softmax (or argmax one-hot if ``hard``) on every block."""
+        if self.all_numeric:
+            return raw
+        if self.all_binary:
+            return torch.sigmoid(raw)
+        if hard:
+
+            def fn(logits):
+                return F.one_hot(logits.argmax(dim=2), logits.shape[2]).to(raw.dtype)
+
+        else:
+
+            def fn(logits):
+                return torch.softmax(logits, dim=2)
+
+        return self._map_categorical(raw, fn)
+
+    def gumbel_softmax(self, raw, tau):
+        """Like :meth:`activate` with a Gumbel-softmax relaxation on categorical blocks."""
+        if not self.buckets:
+            return self.activate(raw)
+        return self._map_categorical(raw, lambda logits: F.gumbel_softmax(logits, tau=tau, dim=2))
+
+    def categorical_log_softmax(self, raw):
+        """Log-probabilities of the categorical columns, shape (n, n_categorical).
+
+        In the order of :attr:`categorical_columns` (bucket by bucket).
+        """
+        parts = [
+            self.unpad(torch.log_softmax(self.padded(raw, b), dim=2), b) for b in self.buckets
+        ]
+        return parts[0] if len(parts) == 1 else torch.cat(parts, dim=1)
+
+    @property
+    def categorical_columns(self):
+        """The categorical columns, in the order of :meth:`categorical_log_softmax`."""
+        if not self.buckets:
+            return []
+        return torch.cat([flat for *_, flat in self.buckets]).tolist()
+
+    # ------------------------------------------------------------------ loss
+    def loss(self, raw, target, *, numeric=True):
+        """Per-sample loss of every block (see :func:`~skgen.losses.reconstruction_loss`).
+
+        ``numeric=False`` leaves the numeric blocks out.
+        """
+        total = None
+        if numeric and self.numeric is not None:
+            total = 0.5 * (raw[:, self.numeric] - target[:, self.numeric]).pow(2).sum(dim=1)
+        if self.binary is not None:
+            part = F.binary_cross_entropy_with_logits(
+                raw[:, self.binary], target[:, self.binary], reduction="none"
+            ).sum(dim=1)
+            total = part if total is None else total + part
+        for bucket in self.buckets:
+            logp = torch.log_softmax(self.padded(raw, bucket), dim=2)
+            if not bucket[2]:  # -inf in the padding: 0 * -inf would be nan
+                logp = logp.masked_fill(~bucket[1], 0.0)
+            part = -(self.padded(target, bucket, fill=0.0) * logp).sum(dim=(1, 2))
+            total = part if total is None else total + part
+        if total is None:
+            total = raw.new_zeros(len(raw))
+        return total
+
+    # -------------------------------------------------------------- sampling
+    def draw_categorical(self, probs, generator=None, chunk_size=8192):
+        """Replace each categorical block of ``probs`` by a one-hot draw from it, in place.
+
+        Inverse-CDF sampling (``cumsum`` + ``searchsorted``) in float32, by chunks of
+        rows, so no dense float64 probabilities or per-block loop are needed.
+        ``probs`` are non-negative weights (normalisation is not required).
+        """
+        n = len(probs)
+        for bucket in self.buckets:
+            _, mask, _, flat = bucket
+            widths = mask.sum(dim=1).view(1, -1, 1)
+            for start in range(0, n, chunk_size):
+                rows = probs[start : start + chunk_size]
+                p = self.padded(rows, bucket, fill=0.0).clamp_min(0).float()
+                cdf = torch.cumsum(p, dim=2)
+                total = cdf[:, :, -1:]
+                u = torch.rand(total.shape, generator=generator, device=p.device) * total
+                drawn = torch.searchsorted(cdf, u, right=True).clamp_max(p.shape[2] - 1)
+                # all-zero rows (no mass) get their first category
+                drawn = drawn.masked_fill(total <= 0, 0)
+                # guard against float error landing in the padding
+                drawn = torch.minimum(drawn, widths - 1)
+                onehot = torch.zeros_like(p).scatter_(2, drawn, 1.0)
+                rows[:, flat] = self.unpad(onehot, bucket).to(rows.dtype)
+        return probs
+
+
+_COMPILED: dict = {}
+
+
+def compile_layout(layout, device="cpu", width=None) -> CompiledLayout:
+    """The :class:`CompiledLayout` of ``layout`` on ``device``, built once and cached.
+
+    Looked up by the identity of ``layout`` first (the estimators and criteria
+    hold one tuple each), so a lookup costs no hashing of the blocks.
+    """
+    device = torch.device(device)
+    entry = _COMPILED.get(id(layout))
+    if entry is None or entry[0] is not layout:
+        if len(_COMPILED) > 512:
+            _COMPILED.clear()
+        entry = (layout, {})
+        _COMPILED[id(layout)] = entry
+    key = (device, width)
+    compiled = entry[1].get(key)
+    if compiled is None:
+        compiled = CompiledLayout(layout, device, width)
+        entry[1][key] = compiled
+    return compiled
+
+
 def apply_output_activations(raw: torch.Tensor, layout, *, hard: bool = False) -> torch.Tensor:
-    """Map raw network outputs (logits) to data space block by block.
+    """Map raw network outputs (logits) to data space, all blocks at once.
 
     Parameters
     ----------
@@ -82,15 +309,4 @@ def apply_output_activations(raw: torch.Tensor, layout, *, hard: bool = False) -
     """
     if len(layout) == 1 and layout[0].kind == "numeric":
         return raw
-    parts = []
-    for block in layout:
-        chunk = raw[:, block.slice]
-        if block.kind == "numeric":
-            parts.append(chunk)
-        elif block.kind == "binary":
-            parts.append(torch.sigmoid(chunk))
-        elif hard:
-            parts.append(F.one_hot(chunk.argmax(dim=1), block.width).to(raw.dtype))
-        else:
-            parts.append(torch.softmax(chunk, dim=1))
-    return torch.cat(parts, dim=1)
+    return compile_layout(layout, raw.device, raw.shape[1]).activate(raw, hard=hard)

@@ -96,10 +96,14 @@ class TensorBatchIterator:
         n, bs = len(data), self.batch_size
         X, y = data.X, data.y
         if self.shuffle:
+            # Index each batch through a permutation: no shuffled copy of the whole
+            # data per epoch (peak memory stays at one copy of X).
             rng = check_random_state(self.random_state)
             order = torch.from_numpy(rng.permutation(n)).to(X.device)
-            X = X[order]
-            y = None if y is None else y[order]
+            for i in range(self._n_batches()):
+                index = order[i * bs : (i + 1) * bs]
+                yield X[index], (None if y is None else y[index])
+            return
         for i in range(self._n_batches()):
             sl = slice(i * bs, (i + 1) * bs)
             yield X[sl], (None if y is None else y[sl])
@@ -252,7 +256,29 @@ class _TermsMixin:
     def notify(self, method_name, **cb_kwargs):
         getattr(self, method_name)(self, **cb_kwargs)
         for hook in self._hooks(method_name):
-            hook(self, **cb_kwargs)
+            try:
+                hook(self, **cb_kwargs)
+            except KeyboardInterrupt:
+                if method_name == "on_epoch_end":
+                    # skorch's idiom to stop training (EarlyStopping), not a Ctrl-C
+                    self.__dict__["_stop_requested"] = True
+                raise
+
+    def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        """skorch's loop; a ``KeyboardInterrupt`` is recorded before skorch swallows it.
+
+        A callback raising it in ``on_epoch_end`` (skorch's way to stop training, as
+        ``EarlyStopping`` does) is a normal stop, not an interrupt. Otherwise the estimator re-raises it once its state is consistent
+        (``_BaseNeuralEstimator._finish_training``), so ``fit`` never returns as if
+        training had completed and a search stops.
+        """
+        self.__dict__.pop("_stop_requested", None)
+        try:
+            return super().fit_loop(X, y, epochs=epochs, **fit_params)
+        except KeyboardInterrupt:
+            if not self.__dict__.pop("_stop_requested", False):
+                self.__dict__["_interrupted"] = True
+            raise
 
     def _set_training(self, training=True):
         for name in self._modules + self._criteria:

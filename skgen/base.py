@@ -30,7 +30,7 @@ from skorch.callbacks import EarlyStopping
 
 from ._conditions import ColumnConditioner
 from ._config import step_flops, threaded, use_threads_for
-from ._layout import apply_output_activations, single_block_layout
+from ._layout import apply_output_activations, compile_layout, single_block_layout
 from ._skorch import (
     AutoencoderNet,
     DivergenceCheck,
@@ -44,6 +44,15 @@ from .exceptions import ConvergenceWarning
 from .losses import ReconstructionCriterion, reconstruction_loss
 from .nn import ACTIVATIONS
 from .utils._param_validation import HasMethods, Interval, StrOptions, _fit_context
+from .utils._validation import (
+    _check_finite_output,
+    _check_has_features,
+    _column_list,
+    _frame_spec,
+    _has_non_numeric_values,
+    _stable_moments,
+    _to_frame,
+)
 
 __all__ = ["BaseAutoencoder", "BaseGenerator", "SamplerMixin"]
 
@@ -61,6 +70,21 @@ _FUSED_ADAM = tuple(int(v) for v in torch.__version__.split("+")[0].split(".")[:
 _SCALE_RATIO_WARNING = 30
 # early_stopping="auto" holds out a validation set from this many training rows on.
 _AUTO_EARLY_STOPPING_MIN_SAMPLES = 100
+
+
+def _affine_float32(X, offset, scale, chunk_size=65536):
+    """``float32((X - offset) / scale)`` computed in X's precision by chunks of rows.
+
+    No full-size temporary in float64: the only full-size allocation is the float32
+    result (or none, when ``X`` is float32 already and the map is the identity).
+    """
+    if not offset.any() and (scale == 1).all():
+        return np.ascontiguousarray(X, dtype=np.float32)
+    out = np.empty(X.shape, dtype=np.float32)
+    for start in range(0, len(X), chunk_size):
+        chunk = X[start : start + chunk_size]
+        out[start : start + chunk_size] = (chunk - offset) / scale
+    return out
 
 
 def _silent(*args, **kwargs):
@@ -266,10 +290,15 @@ class _BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         Xn : ndarray of float32, shape (n_samples, n_encoded_features)
         dtype : numpy dtype of the float outputs (``transform`` and friends).
         """
+        _check_has_features(self, X)
         if reset:
             self.preprocessor_ = self._resolve_preprocessor(X)
+            self._fit_frame = _frame_spec(X) if self.preprocessor_ is None else None
+            self._fit_columns = _column_list(X)
+        else:
+            self._check_column_names(X)
         if self.preprocessor_ is None:
-            X = validate_data(self, X, dtype=[np.float64, np.float32], reset=reset)
+            X = self._validate_numeric(X, reset)
             dtype = X.dtype
         else:
             validate_data(self, X, skip_check_array=True, reset=reset)
@@ -283,8 +312,50 @@ class _BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
                 f"X encodes to {X.shape[1]} features, but {type(self).__name__} was fitted "
                 f"on {len(self._input_offset)}."
             )
-        Xn = (X - self._input_offset) / self._input_scale
-        return np.ascontiguousarray(Xn, dtype=np.float32), dtype
+        with np.errstate(over="ignore", invalid="ignore"):
+            Xn = _affine_float32(X, self._input_offset, self._input_scale)
+        if not np.isfinite(Xn).all():
+            raise ValueError(
+                f"{type(self).__name__}: X has values (up to {np.abs(X).max():g} in magnitude) "
+                "that overflow the network's float32 input space after scaling by the "
+                f"training data's scale ({float(np.max(self._input_scale)):g}); they are far "
+                "outside the range seen in fit."
+            )
+        return Xn, dtype
+
+    def _validate_numeric(self, X, reset):
+        """``validate_data`` for models without a preprocessor, with a hint on non-numeric data."""
+        try:
+            return validate_data(self, X, dtype=[np.float64, np.float32], reset=reset)
+        except (ValueError, TypeError) as exc:
+            if not _has_non_numeric_values(X, exc):
+                raise
+            name = type(self).__name__
+            if "preprocessor" in self.get_params():
+                hint = (
+                    "set preprocessor='auto' (the default), which encodes categorical, text and "
+                    "missing values with skgen.preprocessing.TabularEncoder, or encode them first"
+                )
+            else:
+                hint = (
+                    f"{name} takes numeric arrays (e.g. images, one flattened image per row); for "
+                    "tabular data with categorical, text or datetime columns use Autoencoder or "
+                    "VAE, which encode them (preprocessor='auto'), or encode them first"
+                )
+            raise ValueError(f"{name} needs numeric data ({exc}): {hint}.") from exc
+
+    def _check_column_names(self, X):
+        """Columns must match ``fit``'s whatever their type (sklearn checks only string names)."""
+        fitted = getattr(self, "_fit_columns", None)
+        columns = _column_list(X)
+        if fitted is None or columns is None or all(isinstance(c, str) for c in fitted):
+            return
+        if columns != fitted:
+            raise ValueError(
+                f"The feature names should match those that were passed during fit: "
+                f"{type(self).__name__} was fitted on columns {fitted[:10]} and got "
+                f"{columns[:10]}; select and order the columns as in fit."
+            )
 
     def _fit_input_scaling(self, X):
         """Choose the layout and the affine map to the network's input space.
@@ -304,9 +375,13 @@ class _BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
             kind = self._output_kind(X)
             layout = single_block_layout(n_features, kind)
             if kind == "numeric":
-                self._warn_on_heterogeneous_scales(X)
-                offset = X.mean(axis=0, dtype=np.float64)
-                global_scale = float(np.sqrt(X.var(axis=0, dtype=np.float64).mean()))
+                offset, global_scale, stds = _stable_moments(X)
+                self._warn_on_heterogeneous_scales(stds)
+                if not (np.isfinite(global_scale) and np.isfinite(offset).all()):
+                    raise ValueError(
+                        f"{type(self).__name__}: the scale of X ({global_scale:g}) overflows "
+                        "float64; rescale the data (e.g. StandardScaler) first."
+                    )
                 scale = np.full(n_features, global_scale if global_scale > 0 else 1.0)
         self.layout_ = tuple(layout)
         self._conditioner = None
@@ -316,8 +391,7 @@ class _BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         self._input_offset = offset
         self._input_scale = scale
 
-    def _warn_on_heterogeneous_scales(self, X):
-        stds = X.std(axis=0, dtype=np.float64)
+    def _warn_on_heterogeneous_scales(self, stds):
         stds = stds[stds > 0]
         if len(stds) > 1 and stds.max() > _SCALE_RATIO_WARNING * np.median(stds):
             warnings.warn(
@@ -333,10 +407,20 @@ class _BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
 
     def _from_network_space(self, Xn):
         """Inverse of the input map (for decoder or generator outputs in data space)."""
-        X = Xn.astype(np.float64) * self._input_scale + self._input_offset
         if self.preprocessor_ is not None:
-            return self.preprocessor_.inverse_transform(X)
-        return X.astype(self._fit_dtype, copy=False)
+            if not self._input_offset.any() and (self._input_scale == 1).all():
+                # the identity (a preprocessor's codes): no float64 copy here
+                return self.preprocessor_.inverse_transform(_check_finite_output(self, Xn))
+            with np.errstate(over="ignore", invalid="ignore"):
+                X = Xn.astype(np.float64) * self._input_scale + self._input_offset
+            return self.preprocessor_.inverse_transform(_check_finite_output(self, X))
+        with np.errstate(over="ignore", invalid="ignore"):
+            X = Xn.astype(np.float64) * self._input_scale + self._input_offset
+        X = _check_finite_output(self, X).astype(self._fit_dtype, copy=False)
+        frame = getattr(self, "_fit_frame", None)
+        if frame is not None:
+            return _to_frame(X, *frame)
+        return X
 
     # ---------------------------------------------------------------- training
     def _optimizer(self):
@@ -423,7 +507,22 @@ class _BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         return TensorData(X, y)
 
     def _fit(self, X, y=None, *, epochs=None):
-        """Validate, build ``net_`` and train it; ``epochs`` overrides ``max_epochs``."""
+        """Validate, build ``net_`` and train it; ``epochs`` overrides ``max_epochs``.
+
+        A ``KeyboardInterrupt`` propagates; the estimator then holds either the
+        model of the completed epochs or, if none completed, its state before
+        the call (see :meth:`_finish_training`).
+        """
+        before = self.__dict__.copy()
+        try:
+            return self._fit_once(X, y, epochs=epochs)
+        except KeyboardInterrupt:
+            if self.__dict__.get("net_") is before.get("net_"):  # no epoch completed
+                self.__dict__.clear()
+                self.__dict__.update(before)
+            raise
+
+    def _fit_once(self, X, y=None, *, epochs=None):
         Xn, _ = self._validate_input(X, reset=True)
         y = self._validate_fit_target(y, len(Xn))
         self._early_stopping = self._resolve_early_stopping(len(Xn))
@@ -442,7 +541,7 @@ class _BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
             if not self._closed_form():  # else the initialisation is the exact solution
                 self._score_initial_weights(net, Xn, y)
                 net.partial_fit(self._to_tensor_data(Xn, y), epochs=epochs)
-        self._set_fitted_attributes(net)
+        self._finish_training(net, Xn)
         if epochs is None:
             self._warn_if_cut(net)
         return self
@@ -481,6 +580,36 @@ class _BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
     def _before_training(self, net, Xn, y):
         """Hook run after the net is initialised, before the first epoch."""
 
+    def _after_training(self, Xn):
+        """Hook run once the fitted attributes are set (``Xn``: the training data, network space)."""
+
+    def _finish_training(self, net, Xn):
+        """Set the fitted attributes, or handle a ``KeyboardInterrupt`` caught by skorch.
+
+        skorch swallows a ``KeyboardInterrupt`` in ``partial_fit``; skgen's nets
+        record it (see :class:`~skgen._skorch._TermsMixin`) and it is re-raised here
+        once the estimator is consistent: the epoch in progress is dropped from the
+        history, and the estimator keeps the model trained so far when at least one
+        epoch completed (with a warning), or is left as it was before the call.
+        """
+        if not net.__dict__.pop("_interrupted", False):
+            self._set_fitted_attributes(net)
+            self._after_training(Xn)
+            return
+        if len(net.history) and "train_loss" not in net.history[-1]:
+            del net.history[-1]
+        if len(net.history):
+            self._set_fitted_attributes(net)
+            self._after_training(Xn)
+            warnings.warn(
+                f"{type(self).__name__}: training interrupted (KeyboardInterrupt) after "
+                f"{len(net.history)} complete epoch(s); the estimator holds the model trained "
+                "so far.",
+                UserWarning,
+                stacklevel=4,
+            )
+        raise KeyboardInterrupt
+
     def _set_fitted_attributes(self, net):
         self.net_ = net
         self.history_ = net.history
@@ -502,7 +631,7 @@ class _BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         y = self._validate_fit_target(y, len(Xn))
         with torch_seed(self._partial_fit_rng.randint(_MAX_SEED), self.net_.device):
             self.net_.partial_fit(self._to_tensor_data(Xn, y), epochs=1)
-        self._set_fitted_attributes(self.net_)
+        self._finish_training(self.net_, Xn)
         return self
 
     # --------------------------------------------------------------- inference
@@ -554,6 +683,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _BaseNe
 
     @property
     def _n_features_out(self):
+        check_is_fitted(self)  # get_feature_names_out before fit raises NotFittedError
         return self.n_components
 
     def _score_initial_weights(self, net, Xn, y):
@@ -625,7 +755,8 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _BaseNe
         """
         check_is_fitted(self)
         Xn, dtype = self._validate_input(X, reset=False)
-        return self._run_batches(self.net_.module_.encode, Xn).astype(dtype, copy=False)
+        codes = self._run_batches(self.net_.module_.encode, Xn)
+        return _check_finite_output(self, codes, "codes").astype(dtype, copy=False)
 
     def inverse_transform(self, X):
         """Decode codes back to data space.
@@ -725,9 +856,11 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _BaseNe
         target = torch.from_numpy(Xn)
         if self.preprocessor_ is None:
             recon = self._data_from_raw(raw).double().numpy()
-            err = ((recon - Xn) * self._input_scale) ** 2
-            return -err.mean(axis=1)
-        return -reconstruction_loss(raw, target, self.layout_).double().numpy()
+            with np.errstate(over="ignore", invalid="ignore"):
+                err = (((recon - Xn) * self._input_scale) ** 2).mean(axis=1)
+        else:
+            err = reconstruction_loss(raw, target, self.layout_).double().numpy()
+        return -_check_finite_output(self, err, "reconstruction errors")
 
     def score(self, X, y=None):
         """Mean of :meth:`score_samples` (higher is better).
@@ -793,15 +926,13 @@ class SamplerMixin:
         observation noise, if it has one.
         """
         out = out.clone()
+        compiled = compile_layout(self.layout_, out.device, out.shape[1])
+        compiled.draw_categorical(out, generator)
         noise_std = self._numeric_noise_std()
-        for block in self.layout_:
-            part = out[:, block.slice]
-            if block.kind == "categorical":
-                drawn = torch.multinomial(part.clamp_min(0) + 1e-12, 1, generator=generator)
-                out[:, block.slice] = torch.zeros_like(part).scatter_(1, drawn, 1.0)
-            elif block.kind == "numeric" and noise_std is not None:
-                noise = torch.randn(part.shape, generator=generator)
-                out[:, block.slice] = part + noise_std[block.slice] * noise
+        if noise_std is not None and compiled.numeric is not None:
+            index = compiled.numeric
+            noise = torch.randn((len(out), compiled.n_numeric), generator=generator)
+            out[:, index] = out[:, index] + noise_std[index] * noise
         return out
 
     def sample(self, n_samples=1, *, y=None, conditions=None, random_state=None):

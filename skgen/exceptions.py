@@ -8,6 +8,7 @@ from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
 __all__ = [
     "ConvergenceWarning",
+    "NonFiniteOutputError",
     "NotFittedError",
     "SkgenError",
     "TrainingDivergedError",
@@ -37,3 +38,11 @@ class TrainingDivergedError(SkgenError, ValueError, FloatingPointError):
         super().__init__(message)
         self.epoch = epoch
         self.network = network
+
+
+class NonFiniteOutputError(SkgenError, ValueError, FloatingPointError):
+    """A method would have returned NaN or infinite values.
+
+    Raised instead of returning them, e.g. when samples or reconstructions
+    overflow float64 once mapped back to the units of extremely large data.
+    """

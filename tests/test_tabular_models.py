@@ -146,7 +146,10 @@ def test_gan_conditional_sampling_on_columns(penguins, name):
     assert "train_condition" in gan.history_[-1]  # CTGAN's conditional loss term
     gentoo = gan.sample(200, conditions={"species": "Gentoo"}, random_state=0)
     assert (gentoo["species"] == "Gentoo").all()
-    assert (gentoo["island"] == "Biscoe").mean() > 0.8
+    # every Gentoo lives on Biscoe (49% of all penguins do); over 12 seeds the
+    # share ranges 0.67-0.94 with a mean of 0.80, so 0.65 tests the conditioning,
+    # not the seed
+    assert (gentoo["island"] == "Biscoe").mean() > 0.65
     sample = gan.sample(100, random_state=0)
     assert list(sample.columns) == list(penguins.columns)
     assert (sample.dtypes == penguins.dtypes).all()

@@ -304,35 +304,27 @@ class BetaVAE(SamplerMixin, BaseAutoencoder):
     def _stopping_callbacks(self):
         return with_warmup(super()._stopping_callbacks(), self._kl_warmup())
 
-    def _fit(self, X, y=None, *, epochs=None):
-        super()._fit(X, y, epochs=epochs)
-        self._fit_posterior_statistics(X)
-        return self
+    def _after_training(self, Xn):
+        self._fit_posterior_statistics(Xn)
 
-    def _partial_fit(self, X, y=None):
-        if not hasattr(self, "net_"):
-            return self._fit(X, y, epochs=1)
-        super()._partial_fit(X, y)
-        self._fit_posterior_statistics(X)
-        return self
-
-    def _fit_posterior_statistics(self, X):
-        """Likelihood variance and active units, from the training data."""
-        Xn, _ = self._validate_input(X, reset=False)
+    def _fit_posterior_statistics(self, Xn):
+        """Likelihood variance and active units, from the training data (network space)."""
         module = self.net_.module_
-        k = self.n_components
+
+        # Squared residuals summed batch by batch (no reconstructed copy of the data).
+        sq_sum = torch.zeros(Xn.shape[1], dtype=torch.float64, device=self.net_.device)
 
         def outputs(x):
             mean = module.encode(x)
-            return torch.cat([mean, module.decode(mean)], dim=1)
+            sq_sum.add_((module.decode(mean) - x).pow(2).sum(dim=0, dtype=torch.float64))
+            return mean
 
-        out = self._run_batches(outputs, Xn)
-        means, recon = out[:, :k], out[:, k:]
+        means = self._run_batches(outputs, Xn)
         self._log_noise_var = module.observation_log_var().detach().double().cpu()
         # Per-column observation noise of tabular samples: the residual standard
         # deviation of each column's reconstruction (one shared variance for the
         # training loss would add the same noise to tight and loose columns).
-        self._sample_noise_std = np.sqrt(((recon - Xn) ** 2).mean(axis=0)).astype(np.float32)
+        self._sample_noise_std = np.sqrt(sq_sum.cpu().numpy() / max(len(Xn), 1)).astype(np.float32)
         variance = means.var(axis=0) if len(means) > 1 else np.zeros(means.shape[1])
         self.active_units_ = np.flatnonzero(variance > ACTIVE_UNIT_THRESHOLD)
         self._fit_category_posteriors(Xn, means)

@@ -21,8 +21,9 @@ from skorch.callbacks import EarlyStopping
 
 from ..base import BaseGenerator, _silent
 from ..losses import mmd
-from ..nn import ACTIVATIONS, Discriminator, Generator
+from ..nn import ACTIVATIONS, ConvGenerator, Discriminator, Generator
 from ..utils._param_validation import Interval, StrOptions, _fit_context
+from ._conv import BATCH_NORMS, resolve_architecture
 from ._net import AdversarialDivergenceCheck, AdversarialNet
 
 _FOREACH_OPTIMIZERS = (torch.optim.Adam, torch.optim.AdamW, torch.optim.RMSprop, torch.optim.SGD)
@@ -58,6 +59,9 @@ class BaseGAN(BaseGenerator):
         "n_critic": [Interval(Integral, 1, None, closed="left")],
         "discriminator_lr": [Interval(Real, 0, None, closed="neither"), None],
         "betas": ["array-like"],
+        "input_shape": ["array-like", None],
+        "channels": ["array-like"],
+        "batch_norm": [StrOptions(set(BATCH_NORMS)), None],
     }
 
     _net_class = AdversarialNet
@@ -74,7 +78,7 @@ class BaseGAN(BaseGenerator):
         return {}
 
     def _generator_params(self):
-        return {
+        params = {
             "n_components": self.n_components,
             "n_features": self._width,
             "n_conditions": self._condition_width,
@@ -83,6 +87,7 @@ class BaseGAN(BaseGenerator):
             "n_classes": self._n_classes,
             "layout": self.layout_,
         }
+        return self._architecture.generator_params(params) if self._architecture else params
 
     def _discriminator_hidden_layer_sizes(self):
         sizes = self.discriminator_hidden_layer_sizes
@@ -99,13 +104,22 @@ class BaseGAN(BaseGenerator):
             "minibatch_discrimination": bool(getattr(self, "minibatch_discrimination", False)),
         }
 
+    def _discriminator_module(self):
+        """The discriminator's class and keyword arguments (convolutional for images)."""
+        params = self._discriminator_params()
+        if self._architecture is None:
+            return self._discriminator_class, params
+        arch = self._architecture
+        return arch.discriminator_class(self._discriminator_class), arch.discriminator_params(params)
+
     # ------------------------------------------------ _BaseNeuralEstimator hooks
     def _build_module(self, X):
         self._width = X.shape[1]
         # Column conditions (tabular data): the generator gets the conditional vector
         # in its input, the discriminator sees it as extra columns of every row.
         self._condition_width = self._conditioner.width if self._conditioner else 0
-        return Generator
+        self._architecture = resolve_architecture(self, X.shape[1], X.shape[0], self._batch_size)
+        return Generator if self._architecture is None else ConvGenerator
 
     def _build_criterion(self):
         return self._criterion_class
@@ -127,8 +141,9 @@ class BaseGAN(BaseGenerator):
     def _net_params(self):
         cls, opt_params = self._optimizer()
         d_lr = self.lr if self.discriminator_lr is None else self.discriminator_lr
+        discriminator, discriminator_params = self._discriminator_module()
         params = {
-            "discriminator": self._discriminator_class,
+            "discriminator": discriminator,
             "discriminator_optimizer": cls,
             "discriminator_optimizer__lr": d_lr,
             "n_critic": self.n_critic,
@@ -139,12 +154,17 @@ class BaseGAN(BaseGenerator):
         }
         params.update({f"discriminator_optimizer__{k}": v for k, v in opt_params.items()})
         params.update({f"module__{k}": v for k, v in self._generator_params().items()})
-        params.update({f"discriminator__{k}": v for k, v in self._discriminator_params().items()})
+        params.update({f"discriminator__{k}": v for k, v in discriminator_params.items()})
         params.update({f"criterion__{k}": v for k, v in self._criterion_params().items()})
         return params
 
     def _monitor_keys(self):
         return ("train_discriminator_loss", "train_generator_loss")
+
+    def _before_training(self, net, Xn, y):
+        super()._before_training(net, Xn, y)
+        if self._architecture is not None:
+            self._architecture.set_references(net, Xn, y)
 
     def _stopping_callbacks(self):
         """No stopping rule unless ``early_stopping``: adversarial losses do not decrease.

@@ -34,6 +34,26 @@ class BEGAN(BaseGAN):
         Lower values give sharper, less diverse samples.
     lambda_k : float, default=0.001
         Proportional gain :math:`\lambda_k` of the :math:`k_t` controller.
+    input_shape : tuple of int (C, H, W) or None, default=None
+        Shape of one image when each row of ``X`` is an image flattened in C
+        order: the generator and the discriminator are then convolutional
+        (DCGAN, Radford et al. 2016: strided convolutions, ReLU in the
+        generator, LeakyReLU in the discriminator) and ``hidden_layer_sizes``
+        and ``discriminator_hidden_layer_sizes`` are ignored. None uses MLPs.
+    channels : array-like of int, default=(32, 64)
+        Channels of the discriminator's convolution stages, each halving the
+        height and width; the generator runs them in reverse. Used with
+        ``input_shape``.
+    batch_norm : {"auto", "batch", "reference", "virtual"} or None, default="auto"
+        Normalisation of the convolutional networks, never on the
+        generator's output nor on the discriminator's input: ``"batch"``
+        (batch statistics while training, running ones in eval mode),
+        ``"reference"`` (statistics of a fixed reference batch drawn at
+        ``fit``), ``"virtual"`` (virtual batch normalisation: statistics of
+        the reference batch plus the row itself, Salimans et al. 2016), or
+        None. With the reference batch no sample depends on the rest of its
+        batch. ``"auto"`` is ``"batch"`` with ``input_shape`` and None
+        without. BEGAN's autoencoder discriminator is not normalised.
     hidden_layer_sizes : array-like of int, default=(128, 128)
         Widths of the generator's hidden layers.
     discriminator_hidden_layer_sizes : array-like of int, default=None
@@ -175,6 +195,7 @@ class BEGAN(BaseGAN):
     }
     _parameter_constraints.pop("minibatch_discrimination")
     _criterion_class = BEGANCriterion
+    _critic_norm = None  # of the convolutional discriminator (see skgen.gan._conv)
     _discriminator_class = AutoencoderDiscriminator
 
     def __init__(
@@ -187,6 +208,9 @@ class BEGAN(BaseGAN):
         discriminator_hidden_layer_sizes=None,
         activation="relu",
         discriminator_activation="elu",
+        input_shape=None,
+        channels=(32, 64),
+        batch_norm="auto",
         output_activation="auto",
         n_critic=1,
         preprocessor="auto",
@@ -212,6 +236,9 @@ class BEGAN(BaseGAN):
         self.discriminator_hidden_layer_sizes = discriminator_hidden_layer_sizes
         self.activation = activation
         self.discriminator_activation = discriminator_activation
+        self.input_shape = input_shape
+        self.channels = channels
+        self.batch_norm = batch_norm
         self.output_activation = output_activation
         self.n_critic = n_critic
         self.preprocessor = preprocessor

@@ -39,6 +39,27 @@ class DRAGAN(BaseGAN):
         ``"two_sided"`` pushes the gradient norm towards 1 near the data, as
         in the paper; ``"one_sided"`` only penalises norms above 1, which
         lets the discriminator peak at the modes of the data (see Notes).
+    input_shape : tuple of int (C, H, W) or None, default=None
+        Shape of one image when each row of ``X`` is an image flattened in C
+        order: the generator and the discriminator are then convolutional
+        (DCGAN, Radford et al. 2016: strided convolutions, ReLU in the
+        generator, LeakyReLU in the discriminator) and ``hidden_layer_sizes``
+        and ``discriminator_hidden_layer_sizes`` are ignored. None uses MLPs.
+    channels : array-like of int, default=(32, 64)
+        Channels of the discriminator's convolution stages, each halving the
+        height and width; the generator runs them in reverse. Used with
+        ``input_shape``.
+    batch_norm : {"auto", "batch", "reference", "virtual"} or None, default="auto"
+        Normalisation of the convolutional networks, never on the
+        generator's output nor on the discriminator's input: ``"batch"``
+        (batch statistics while training, running ones in eval mode),
+        ``"reference"`` (statistics of a fixed reference batch drawn at
+        ``fit``), ``"virtual"`` (virtual batch normalisation: statistics of
+        the reference batch plus the row itself, Salimans et al. 2016), or
+        None. With the reference batch no sample depends on the rest of its
+        batch. ``"auto"`` is ``"batch"`` with ``input_shape`` and None
+        without. The critic uses layer normalisation instead whatever this value, since
+        the gradient penalty is computed per sample.
     hidden_layer_sizes : array-like of int, default=(128, 128)
         Widths of the generator's hidden layers.
     discriminator_hidden_layer_sizes : array-like of int, default=None
@@ -178,6 +199,7 @@ class DRAGAN(BaseGAN):
         "penalty": [StrOptions({"one_sided", "two_sided"})],
     }
     _criterion_class = DRAGANCriterion
+    _critic_norm = "layer"  # of the convolutional discriminator (see skgen.gan._conv)
 
     def __init__(
         self,
@@ -192,6 +214,9 @@ class DRAGAN(BaseGAN):
         discriminator_hidden_layer_sizes=None,
         activation="relu",
         discriminator_activation="leaky_relu",
+        input_shape=None,
+        channels=(32, 64),
+        batch_norm="auto",
         output_activation="auto",
         minibatch_discrimination=False,
         n_critic=1,
@@ -221,6 +246,9 @@ class DRAGAN(BaseGAN):
         self.discriminator_hidden_layer_sizes = discriminator_hidden_layer_sizes
         self.activation = activation
         self.discriminator_activation = discriminator_activation
+        self.input_shape = input_shape
+        self.channels = channels
+        self.batch_norm = batch_norm
         self.output_activation = output_activation
         self.minibatch_discrimination = minibatch_discrimination
         self.n_critic = n_critic

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from numbers import Real
+from numbers import Integral, Real
 
 from ..losses import GANCriterion
 from ..utils._param_validation import Interval, StrOptions
@@ -34,6 +34,35 @@ class GAN(BaseGAN):
         One-sided label smoothing: real rows get the target
         ``1 - label_smoothing`` in the discriminator's cross-entropy; fake
         rows keep 0.
+    unrolled_steps : int, default=0
+        Unrolled GAN (Metz et al., 2016): the generator's loss is taken
+        against the discriminator after this many further updates on the
+        current batch, differentiated through those updates (see Notes). It
+        stops the generator from chasing the discriminator from mode to mode
+        (each generator step costs about ``unrolled_steps + 1`` discriminator
+        passes with second-order gradients). 0 is the ordinary GAN.
+    input_shape : tuple of int (C, H, W) or None, default=None
+        Shape of one image when each row of ``X`` is an image flattened in C
+        order: the generator and the discriminator are then convolutional
+        (DCGAN, Radford et al. 2016: strided convolutions, ReLU in the
+        generator, LeakyReLU in the discriminator) and ``hidden_layer_sizes``
+        and ``discriminator_hidden_layer_sizes`` are ignored. None uses MLPs.
+    channels : array-like of int, default=(32, 64)
+        Channels of the discriminator's convolution stages, each halving the
+        height and width; the generator runs them in reverse. Used with
+        ``input_shape``.
+    batch_norm : {"auto", "batch", "reference", "virtual"} or None, default="auto"
+        Normalisation of the convolutional networks, never on the
+        generator's output nor on the discriminator's input: ``"batch"``
+        (batch statistics while training, running ones in eval mode),
+        ``"reference"`` (statistics of a fixed reference batch drawn at
+        ``fit``), ``"virtual"`` (virtual batch normalisation: statistics of
+        the reference batch plus the row itself, Salimans et al. 2016), or
+        None. With the reference batch no sample depends on the rest of its
+        batch. ``"auto"`` is ``"batch"`` with ``input_shape`` and None
+        without. The discriminator uses the same normalisation (``"batch"`` normalises its real and
+        fake rows separately; ``"reference"``/``"virtual"`` use a reference batch of
+        training rows).
     hidden_layer_sizes : array-like of int, default=(128, 128)
         Widths of the generator's hidden layers.
     discriminator_hidden_layer_sizes : array-like of int, default=None
@@ -153,6 +182,16 @@ class GAN(BaseGAN):
     discriminator's input, and adds a projection term :math:`e_y^\top \phi(x)`
     to the discriminator's score.
 
+    Min-max is not max-min: against a *fixed* discriminator the best
+    generator puts all its mass on the point the discriminator likes most,
+    and alternating updates can chase that point from mode to mode. With
+    ``unrolled_steps=K`` the generator minimises
+    :math:`f(\theta_G, \theta_D^K)`, where :math:`\theta_D^K` is the
+    discriminator after :math:`K` more Adam steps on the current batch
+    (taken with ``torch.func.functional_call``, ``create_graph=True``), so
+    its gradient includes how the discriminator would answer [4]_; the
+    discriminator's own update is unchanged.
+
     References
     ----------
     .. [1] I. Goodfellow et al., "Generative adversarial nets", NeurIPS 2014.
@@ -160,6 +199,11 @@ class GAN(BaseGAN):
        NeurIPS 2016 (label smoothing, minibatch discrimination).
     .. [3] T. Miyato and M. Koyama, "cGANs with projection discriminator",
        ICLR 2018.
+    .. [4] L. Metz, B. Poole, D. Pfau and J. Sohl-Dickstein, "Unrolled
+       generative adversarial networks", ICLR 2017 (arXiv 2016).
+    .. [5] A. Radford, L. Metz and S. Chintala, "Unsupervised representation
+       learning with deep convolutional generative adversarial networks",
+       ICLR 2016 (DCGAN).
 
     Examples
     --------
@@ -175,6 +219,7 @@ class GAN(BaseGAN):
         **BaseGAN._parameter_constraints,
         "loss": [StrOptions({"non_saturating", "minimax"})],
         "label_smoothing": [Interval(Real, 0, 1, closed="left")],
+        "unrolled_steps": [Interval(Integral, 0, None, closed="left")],
     }
     _criterion_class = GANCriterion
 
@@ -184,10 +229,14 @@ class GAN(BaseGAN):
         *,
         loss="non_saturating",
         label_smoothing=0.0,
+        unrolled_steps=0,
         hidden_layer_sizes=(128, 128),
         discriminator_hidden_layer_sizes=None,
         activation="relu",
         discriminator_activation="leaky_relu",
+        input_shape=None,
+        channels=(32, 64),
+        batch_norm="auto",
         output_activation="auto",
         minibatch_discrimination=False,
         n_critic=1,
@@ -210,10 +259,14 @@ class GAN(BaseGAN):
         self.n_components = n_components
         self.loss = loss
         self.label_smoothing = label_smoothing
+        self.unrolled_steps = unrolled_steps
         self.hidden_layer_sizes = hidden_layer_sizes
         self.discriminator_hidden_layer_sizes = discriminator_hidden_layer_sizes
         self.activation = activation
         self.discriminator_activation = discriminator_activation
+        self.input_shape = input_shape
+        self.channels = channels
+        self.batch_norm = batch_norm
         self.output_activation = output_activation
         self.minibatch_discrimination = minibatch_discrimination
         self.n_critic = n_critic
@@ -235,3 +288,6 @@ class GAN(BaseGAN):
 
     def _criterion_params(self):
         return {"loss": self.loss, "label_smoothing": self.label_smoothing}
+
+    def _net_params(self):
+        return {**super()._net_params(), "unrolled_steps": self.unrolled_steps}

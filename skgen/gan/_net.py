@@ -33,7 +33,7 @@ from skorch import NeuralNet
 
 from .._skorch import DivergenceCheck, _TermsMixin
 from ..exceptions import TrainingDivergedError
-from ..losses import mmd
+from ..losses import mmd, unroll_discriminator
 
 
 class AdversarialNet(_TermsMixin, NeuralNet):
@@ -57,6 +57,10 @@ class AdversarialNet(_TermsMixin, NeuralNet):
         the discriminator sees ``[x, c]`` for real and fake rows alike, and the
         generator loss gains CTGAN's term, the cross-entropy between the generated
         column and the requested category.
+    unrolled_steps : int, default=0
+        The generator's loss is taken against the discriminator after this many
+        differentiable updates on the current batch (unrolled GAN, see
+        :func:`skgen.losses.unroll_discriminator`); 0 uses the discriminator as is.
     **kwargs
         Passed to :class:`skorch.NeuralNet` (``discriminator__*`` and
         ``discriminator_optimizer__*`` are routed to those components).
@@ -70,12 +74,14 @@ class AdversarialNet(_TermsMixin, NeuralNet):
         discriminator_optimizer=None,
         n_critic=1,
         conditioner=None,
+        unrolled_steps=0,
         **kwargs,
     ):
         self.discriminator = discriminator
         self.discriminator_optimizer = discriminator_optimizer
         self.n_critic = n_critic
         self.conditioner = conditioner
+        self.unrolled_steps = unrolled_steps
         super().__init__(module, criterion, **kwargs)
 
     # ---------------------------------------------------------- initialisation
@@ -107,12 +113,7 @@ class AdversarialNet(_TermsMixin, NeuralNet):
 
     def _condition_loss(self, raw, condition):
         """Cross-entropy of the generated categories against the requested ones."""
-        total = 0.0
-        for offset, categories, block in self.conditioner.columns.values():
-            k = len(categories)
-            log_p = torch.log_softmax(raw[:, block.slice], dim=1)[:, :k]
-            total = total - (condition[:, offset : offset + k] * log_p).sum(dim=1)
-        return total.mean()
+        return self.conditioner.condition_loss(raw, condition)
 
     def train_step(self, batch, **fit_params):
         self._set_training(True)
@@ -143,7 +144,12 @@ class AdversarialNet(_TermsMixin, NeuralNet):
             trace.append(loss_d.detach())
 
         latent, fake, raw = self._fake(n, y, condition)
-        g_terms = crit.generator_loss(disc, fake, y, latent)
+        g_disc = disc
+        if self.unrolled_steps:
+            g_disc = unroll_discriminator(
+                crit, disc, real, fake, y, latent, steps=self.unrolled_steps, optimizer=opt_d
+            )
+        g_terms = crit.generator_loss(g_disc, fake, y, latent)
         loss_g = g_terms["generator_loss"]
         if condition is not None:
             g_terms["condition"] = self._condition_loss(raw, condition)

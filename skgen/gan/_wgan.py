@@ -32,6 +32,28 @@ class WGAN(BaseGAN):
     clip_value : float, default=0.01
         Every critic parameter is clamped to ``[-clip_value, clip_value]``
         after each critic update.
+    input_shape : tuple of int (C, H, W) or None, default=None
+        Shape of one image when each row of ``X`` is an image flattened in C
+        order: the generator and the discriminator are then convolutional
+        (DCGAN, Radford et al. 2016: strided convolutions, ReLU in the
+        generator, LeakyReLU in the discriminator) and ``hidden_layer_sizes``
+        and ``discriminator_hidden_layer_sizes`` are ignored. None uses MLPs.
+    channels : array-like of int, default=(32, 64)
+        Channels of the discriminator's convolution stages, each halving the
+        height and width; the generator runs them in reverse. Used with
+        ``input_shape``.
+    batch_norm : {"auto", "batch", "reference", "virtual"} or None, default="auto"
+        Normalisation of the convolutional networks, never on the
+        generator's output nor on the discriminator's input: ``"batch"``
+        (batch statistics while training, running ones in eval mode),
+        ``"reference"`` (statistics of a fixed reference batch drawn at
+        ``fit``), ``"virtual"`` (virtual batch normalisation: statistics of
+        the reference batch plus the row itself, Salimans et al. 2016), or
+        None. With the reference batch no sample depends on the rest of its
+        batch. ``"auto"`` is ``"batch"`` with ``input_shape`` and None
+        without. The discriminator uses the same normalisation (``"batch"`` normalises its real and
+        fake rows separately; ``"reference"``/``"virtual"`` use a reference batch of
+        training rows).
     hidden_layer_sizes : array-like of int, default=(128, 128)
         Widths of the generator's hidden layers.
     discriminator_hidden_layer_sizes : array-like of int, default=None
@@ -179,6 +201,9 @@ class WGAN(BaseGAN):
         discriminator_hidden_layer_sizes=None,
         activation="relu",
         discriminator_activation="leaky_relu",
+        input_shape=None,
+        channels=(32, 64),
+        batch_norm="auto",
         output_activation="auto",
         minibatch_discrimination=False,
         n_critic=5,
@@ -204,6 +229,9 @@ class WGAN(BaseGAN):
         self.discriminator_hidden_layer_sizes = discriminator_hidden_layer_sizes
         self.activation = activation
         self.discriminator_activation = discriminator_activation
+        self.input_shape = input_shape
+        self.channels = channels
+        self.batch_norm = batch_norm
         self.output_activation = output_activation
         self.minibatch_discrimination = minibatch_discrimination
         self.n_critic = n_critic
@@ -253,6 +281,27 @@ class WGANGP(BaseGAN):
         norms above 1 (the Lipschitz constraint itself), which avoids a
         barrier when the critic must flip the sign of its slope and
         trains markedly faster on low-dimensional data (see Notes).
+    input_shape : tuple of int (C, H, W) or None, default=None
+        Shape of one image when each row of ``X`` is an image flattened in C
+        order: the generator and the discriminator are then convolutional
+        (DCGAN, Radford et al. 2016: strided convolutions, ReLU in the
+        generator, LeakyReLU in the discriminator) and ``hidden_layer_sizes``
+        and ``discriminator_hidden_layer_sizes`` are ignored. None uses MLPs.
+    channels : array-like of int, default=(32, 64)
+        Channels of the discriminator's convolution stages, each halving the
+        height and width; the generator runs them in reverse. Used with
+        ``input_shape``.
+    batch_norm : {"auto", "batch", "reference", "virtual"} or None, default="auto"
+        Normalisation of the convolutional networks, never on the
+        generator's output nor on the discriminator's input: ``"batch"``
+        (batch statistics while training, running ones in eval mode),
+        ``"reference"`` (statistics of a fixed reference batch drawn at
+        ``fit``), ``"virtual"`` (virtual batch normalisation: statistics of
+        the reference batch plus the row itself, Salimans et al. 2016), or
+        None. With the reference batch no sample depends on the rest of its
+        batch. ``"auto"`` is ``"batch"`` with ``input_shape`` and None
+        without. The critic uses layer normalisation instead whatever this value, since
+        the gradient penalty is computed per sample.
     hidden_layer_sizes : array-like of int, default=(128, 128)
         Widths of the generator's hidden layers.
     discriminator_hidden_layer_sizes : array-like of int, default=None
@@ -397,6 +446,7 @@ class WGANGP(BaseGAN):
         "penalty": [StrOptions({"one_sided", "two_sided"})],
     }
     _criterion_class = WGANGPCriterion
+    _critic_norm = "layer"  # per-sample gradient penalty: no batch statistics
 
     def __init__(
         self,
@@ -408,6 +458,9 @@ class WGANGP(BaseGAN):
         discriminator_hidden_layer_sizes=None,
         activation="relu",
         discriminator_activation="leaky_relu",
+        input_shape=None,
+        channels=(32, 64),
+        batch_norm="auto",
         output_activation="auto",
         minibatch_discrimination=False,
         n_critic=5,
@@ -434,6 +487,9 @@ class WGANGP(BaseGAN):
         self.discriminator_hidden_layer_sizes = discriminator_hidden_layer_sizes
         self.activation = activation
         self.discriminator_activation = discriminator_activation
+        self.input_shape = input_shape
+        self.channels = channels
+        self.batch_norm = batch_norm
         self.output_activation = output_activation
         self.minibatch_discrimination = minibatch_discrimination
         self.n_critic = n_critic

@@ -83,3 +83,7 @@ __all__ += [
     "optimal_log_var",
     "sigmoid_jacobian_frobenius",
 ]
+
+from ._unrolled import FunctionalModule, unroll_discriminator
+
+__all__ += ["FunctionalModule", "unroll_discriminator"]

@@ -18,7 +18,7 @@ import math
 import torch
 from torch import nn
 
-from ._reconstruction import reconstruction_loss
+from .._layout import compile_layout
 
 _LOG_2PI = math.log(2.0 * math.pi)
 MIN_NOISE_VAR = 1e-6
@@ -96,10 +96,8 @@ def gaussian_nll(mean, target, log_var):
 
 
 def _numeric_index(layout, device):
-    numeric = [b for b in layout if b.kind == "numeric"]
-    if not numeric:
-        return None
-    return torch.cat([torch.arange(b.start, b.stop, device=device) for b in numeric])
+    """The numeric columns (a slice or an index tensor), from the cached compiled layout."""
+    return compile_layout(layout, device).numeric
 
 
 def optimal_log_var(raw, target, layout, min_var=MIN_NOISE_VAR):
@@ -138,13 +136,11 @@ def likelihood_nll(raw, target, layout, log_var):
     -------
     nll : Tensor of shape (n_samples,)
     """
-    index = _numeric_index(layout, raw.device)
-    others = [b for b in layout if b.kind != "numeric"]
-    total = raw.new_zeros(len(raw))
+    compiled = compile_layout(layout, raw.device, raw.shape[1])
+    index = compiled.numeric
+    total = compiled.loss(raw, target, numeric=False)
     if index is not None:
         total = total + gaussian_nll(raw[:, index], target[:, index], log_var)
-    if others:
-        total = total + reconstruction_loss(raw, target, others)
     return total
 
 

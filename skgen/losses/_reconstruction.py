@@ -1,9 +1,11 @@
-"""Reconstruction losses, block by block over a layout (see :mod:`skgen._layout`)."""
+"""Reconstruction losses over a layout (see :mod:`skgen._layout`), all blocks at once."""
 
 from __future__ import annotations
 
 import torch.nn.functional as F
 from torch import nn
+
+from .._layout import compile_layout
 
 
 def reconstruction_loss(raw, target, layout):
@@ -33,17 +35,7 @@ def reconstruction_loss(raw, target, layout):
             return 0.5 * (raw - target).pow(2).sum(dim=1)
         if kind == "binary":
             return F.binary_cross_entropy_with_logits(raw, target, reduction="none").sum(dim=1)
-    total = None
-    for block in layout:
-        r, t = raw[:, block.slice], target[:, block.slice]
-        if block.kind == "numeric":
-            part = 0.5 * (r - t).pow(2).sum(dim=1)
-        elif block.kind == "binary":
-            part = F.binary_cross_entropy_with_logits(r, t, reduction="none").sum(dim=1)
-        else:
-            part = -(t * F.log_softmax(r, dim=1)).sum(dim=1)
-        total = part if total is None else total + part
-    return total
+    return compile_layout(layout, raw.device, raw.shape[1]).loss(raw, target)
 
 
 class ReconstructionCriterion(nn.Module):

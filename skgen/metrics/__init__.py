@@ -28,3 +28,7 @@ __all__ = [
     "total_variation_distance",
     "tstr_score",
 ]
+
+from ._images import confident_fraction, label_entropy, manifold_precision_recall
+
+__all__ += ["confident_fraction", "label_entropy", "manifold_precision_recall"]

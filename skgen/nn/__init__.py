@@ -24,15 +24,24 @@ __all__ += [
     "MinibatchDiscrimination",
 ]
 
-from ._conv import ConvDecoder, ConvEncoder, conv_geometry
+from ._conv import ConvDecoder, ConvEncoder, ConvStack, conv_geometry
+from ._conv_gan import ConvAutoencoderDiscriminator, ConvDiscriminator, ConvGenerator
+from ._norm import NORMS, GroupBatchNorm, ReferenceBatchNorm
 from ._sparse import TopK
 from ._variational import ConditionalVAEModule, GaussianEncoder, VariationalAutoencoderModule
 from ._residual import AffineResidual, pca_autoencoder_maps, pca_basis, ppca_variational_maps
 
 __all__ += [
     "AffineResidual",
+    "ConvAutoencoderDiscriminator",
     "ConvDecoder",
+    "ConvDiscriminator",
     "ConvEncoder",
+    "ConvGenerator",
+    "ConvStack",
+    "GroupBatchNorm",
+    "NORMS",
+    "ReferenceBatchNorm",
     "GaussianEncoder",
     "TopK",
     "VariationalAutoencoderModule",

@@ -100,6 +100,12 @@ class Discriminator(nn.Module):
     dropout : float, default=0.0
     conditioning : {"both", "projection"}, default="both"
         How a conditional discriminator (``n_classes > 0``) receives the label.
+    body : nn.Module or None, default=None
+        The feature network :math:`\phi` (with an ``out_features``
+        attribute, called as ``body(x, groups=groups)`` on the rows and, with
+        ``conditioning="both"``, their one-hot labels), e.g. a convolutional
+        stack (see :class:`~skgen.nn.ConvDiscriminator`); None builds an MLP
+        with ``hidden_layer_sizes``.
     """
 
     def __init__(
@@ -114,6 +120,7 @@ class Discriminator(nn.Module):
         q_features=0,
         dropout=0.0,
         conditioning="both",
+        body=None,
     ):
         super().__init__()
         if conditioning not in ("both", "projection"):
@@ -121,7 +128,11 @@ class Discriminator(nn.Module):
         self.n_classes = n_classes
         self.label_input = bool(n_classes) and conditioning == "both"
         in_features = n_features + (n_classes if self.label_input else 0)
-        self.body, width = _body(in_features, list(hidden_layer_sizes), activation, dropout)
+        self._structured_body = body is not None
+        if body is None:
+            self.body, width = _body(in_features, list(hidden_layer_sizes), activation, dropout)
+        else:
+            self.body, width = body, body.out_features
         self.minibatch = (
             MinibatchDiscrimination(width, n_kernels, kernel_dim) if minibatch_discrimination else None
         )
@@ -142,7 +153,7 @@ class Discriminator(nn.Module):
             if y is None:
                 raise ValueError("This discriminator is conditional: pass class labels y.")
             x = torch.cat([x, F.one_hot(y, self.n_classes).to(x.dtype)], dim=1)
-        h = self.body(x)
+        h = self.body(x, groups=groups) if getattr(self, "_structured_body", False) else self.body(x)
         f = h if self.minibatch is None else self.minibatch(h, groups)
         out = self.head(f).squeeze(-1)
         if self.embedding is not None and y is not None:

@@ -6,7 +6,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .._layout import apply_output_activations
+from .._layout import apply_output_activations, compile_layout
 from ._mlp import MLP
 
 
@@ -44,6 +44,12 @@ class Generator(nn.Module):
     n_conditions : int, default=0
         Width of the column-conditional vector appended to the input (see
         :mod:`skgen._conditions`); zeros when none is given.
+    network : callable or None, default=None
+        ``network(in_features, n_features)`` builds the module from the
+        generator's input (latent vector, one-hot label, condition) to its raw
+        outputs (e.g. a convolutional stack, see
+        :class:`~skgen.nn.ConvGenerator`); None builds an MLP with
+        ``hidden_layer_sizes`` and ``activation``.
     """
 
     def __init__(
@@ -58,6 +64,7 @@ class Generator(nn.Module):
         n_continuous_codes=0,
         temperature=0.2,
         n_conditions=0,
+        network=None,
     ):
         super().__init__()
         self.n_components = n_components
@@ -68,9 +75,11 @@ class Generator(nn.Module):
         self.temperature = temperature
         self.latent_dim = n_components + sum(self.categorical_codes) + n_continuous_codes
         self.n_conditions = n_conditions
-        self.mlp = MLP(
-            self.latent_dim + n_classes + n_conditions, list(hidden_layer_sizes), n_features, activation
-        )
+        in_features = self.latent_dim + n_classes + n_conditions
+        if network is None:
+            self.mlp = MLP(in_features, list(hidden_layer_sizes), n_features, activation)
+        else:
+            self.mlp = network(in_features, n_features)
         self._categorical_blocks = self.layout is not None and any(
             b.kind == "categorical" for b in self.layout
         )
@@ -99,6 +108,10 @@ class Generator(nn.Module):
         return torch.cat(parts, dim=1)
 
     def forward(self, latent, y=None, condition=None):
+        return self.mlp(self._inputs(latent, y, condition))
+
+    def _inputs(self, latent, y=None, condition=None):
+        """The network's input rows: latent vector, then one-hot label and condition."""
         if self.n_classes:
             if y is None:
                 raise ValueError("This generator is conditional: pass class labels y.")
@@ -107,21 +120,13 @@ class Generator(nn.Module):
             if condition is None:
                 condition = latent.new_zeros(len(latent), self.n_conditions)
             latent = torch.cat([latent, condition], dim=1)
-        return self.mlp(latent)
+        return latent
 
     def activate(self, raw):
         """Raw outputs -> values in the network's input space (what D sees)."""
         if self.layout is None:
             return raw
         if self.training and self._categorical_blocks:
-            parts = []
-            for block in self.layout:
-                chunk = raw[:, block.slice]
-                if block.kind == "categorical":
-                    parts.append(F.gumbel_softmax(chunk, tau=self.temperature, dim=1))
-                elif block.kind == "binary":
-                    parts.append(torch.sigmoid(chunk))
-                else:
-                    parts.append(chunk)
-            return torch.cat(parts, dim=1)
+            compiled = compile_layout(self.layout, raw.device, raw.shape[1])
+            return compiled.gumbel_softmax(raw, self.temperature)
         return apply_output_activations(raw, self.layout)

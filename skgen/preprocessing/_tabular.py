@@ -750,7 +750,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
             when ``fit`` saw a DataFrame; a float64 array otherwise.
         """
         check_is_fitted(self)
-        X = check_array(X, dtype=np.float64)
+        X = check_array(X, dtype=[np.float64, np.float32])  # no float64 copy of wide codes
         if X.shape[1] != self.n_features_out_:
             raise ValueError(
                 f"X has {X.shape[1]} columns, but {type(self).__name__} encodes to "
@@ -785,7 +785,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         return pd.Series(pd.array(values, dtype=spec.dtype))
 
     def _decode_numeric(self, X, spec):
-        scalar = X[:, spec.value_block.start]
+        scalar = X[:, spec.value_block.start].astype(np.float64)
         if spec.method == "quantile":
             values = spec.quantile_transformer.inverse_transform(scalar[:, None])[:, 0]
         elif spec.method == "mode":

@@ -243,4 +243,5 @@ def test_dataframe_and_binary_data_round_trip():
     est = GAN(**FAST).fit(frame)
     assert est.layout_[0].kind == "binary"  # data in [0, 1]: sigmoid outputs
     out = est.sample(6)
-    assert out.shape == (6, 3) and out.min() >= 0 and out.max() <= 1
+    assert isinstance(out, pd.DataFrame) and list(out.columns) == ["a", "b", "c"]
+    assert out.shape == (6, 3) and out.to_numpy().min() >= 0 and out.to_numpy().max() <= 1

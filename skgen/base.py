@@ -16,6 +16,7 @@ A concrete estimator spells out its ``__init__`` (arguments only), merges
 from __future__ import annotations
 
 import contextlib
+import copy
 from copy import deepcopy
 from abc import ABCMeta, abstractmethod
 import warnings
@@ -186,6 +187,7 @@ class _BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         "preprocessor": [StrOptions({"auto"}), HasMethods(["fit", "transform"]), None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
+        "callbacks": [list, None],
     }
 
     _net_class = AutoencoderNet
@@ -231,6 +233,32 @@ class _BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
     def _monitor_keys(self):
         """History keys that the divergence check watches."""
         return ("train_loss",)
+
+    def _divergence_check(self):
+        """The callback that raises :class:`TrainingDivergedError` on a non-finite loss."""
+        return DivergenceCheck(type(self).__name__, self._network_name, self._monitor_keys())
+
+    def _user_callbacks(self):
+        """Deep copies of the ``callbacks`` parameter (a fit never mutates a parameter)."""
+        callbacks = getattr(self, "callbacks", None)
+        if not callbacks:
+            return []
+        reserved = {"loss_terms", "divergence", "stopping", "progress", "print_log"}
+        copies = []
+        for item in callbacks:
+            if isinstance(item, tuple):
+                if len(item) != 2 or not isinstance(item[0], str):
+                    raise ValueError(
+                        f"{type(self).__name__}: callbacks must hold skorch callbacks or "
+                        f"(name, callback) tuples; got {item!r}."
+                    )
+                if item[0] in reserved:
+                    raise ValueError(
+                        f"{type(self).__name__}: the callback name {item[0]!r} is used by "
+                        f"skgen ({sorted(reserved)}); choose another name."
+                    )
+            copies.append(copy.deepcopy(item))
+        return copies
 
     # ------------------------------------------------------------- validation
     def _hidden_layer_sizes(self):
@@ -464,15 +492,13 @@ class _BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         optimizer, optimizer_params = self._optimizer()
         callbacks = [
             ("loss_terms", LossTermLogger()),
-            (
-                "divergence",
-                DivergenceCheck(type(self).__name__, self._network_name, self._monitor_keys()),
-            ),
+            ("divergence", self._divergence_check()),
             *self._stopping_callbacks(),
             *self._extra_callbacks(),
         ]
         if self.verbose:
             callbacks.append(("progress", EpochProgressBar(self.max_epochs)))
+        callbacks.extend(self._user_callbacks())
         train_split = None
         if self._early_stopping:
             train_split = InMemorySplit(self.validation_fraction, rng.randint(_MAX_SEED))

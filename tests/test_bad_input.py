@@ -72,8 +72,7 @@ class _Interrupt(Callback):
 
 
 def _interruptible(estimator, at_batch):
-    estimator._extra_callbacks = lambda: [("interrupt", _Interrupt(at_batch))]
-    return estimator
+    return estimator.set_params(callbacks=[("interrupt", _Interrupt(at_batch))])
 
 
 @pytest.mark.parametrize("estimator", all_instances(max_epochs=5, batch_size=32), ids=_id)

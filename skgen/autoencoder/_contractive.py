@@ -93,6 +93,11 @@ class ContractiveAE(Autoencoder):
         Seeds initialisation, shuffling, splits and the projections.
     verbose : int, default=0
         ``1`` shows a progress bar per epoch; ``2`` also skorch's table.
+    callbacks : list of skorch callbacks or (name, callback) tuples, default=None
+        Extra skorch callbacks (``LRScheduler``, ``GradientNormClipping``,
+        ``Checkpoint``, ``EarlyStopping``, ``ProgressBar``, your own), appended
+        to skgen's. Each ``fit`` works on deep copies; the trained net's are in
+        ``net_.callbacks_``.
 
     Attributes
     ----------
@@ -189,6 +194,7 @@ class ContractiveAE(Autoencoder):
         device="auto",
         random_state=None,
         verbose=0,
+        callbacks=None,
     ):
         super().__init__(
             n_components,
@@ -210,6 +216,7 @@ class ContractiveAE(Autoencoder):
             device=device,
             random_state=random_state,
             verbose=verbose,
+            callbacks=callbacks,
         )
         self.contractive_weight = contractive_weight
         self.n_projections = n_projections

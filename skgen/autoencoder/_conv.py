@@ -85,6 +85,11 @@ class ConvAE(BaseAutoencoder):
         Seeds initialisation, shuffling and splits.
     verbose : int, default=0
         ``1`` shows a progress bar per epoch; ``2`` also skorch's table.
+    callbacks : list of skorch callbacks or (name, callback) tuples, default=None
+        Extra skorch callbacks (``LRScheduler``, ``GradientNormClipping``,
+        ``Checkpoint``, ``EarlyStopping``, ``ProgressBar``, your own), appended
+        to skgen's. Each ``fit`` works on deep copies; the trained net's are in
+        ``net_.callbacks_``.
 
     Attributes
     ----------
@@ -177,6 +182,7 @@ class ConvAE(BaseAutoencoder):
         device="auto",
         random_state=None,
         verbose=0,
+        callbacks=None,
     ):
         self.n_components = n_components
         self.input_shape = input_shape
@@ -197,6 +203,7 @@ class ConvAE(BaseAutoencoder):
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+        self.callbacks = callbacks
 
     def _resolve_preprocessor(self, X):
         return None

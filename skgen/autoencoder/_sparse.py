@@ -108,6 +108,11 @@ class SparseAE(Autoencoder):
         Seeds initialisation, shuffling and splits.
     verbose : int, default=0
         ``1`` shows a progress bar per epoch; ``2`` also skorch's table.
+    callbacks : list of skorch callbacks or (name, callback) tuples, default=None
+        Extra skorch callbacks (``LRScheduler``, ``GradientNormClipping``,
+        ``Checkpoint``, ``EarlyStopping``, ``ProgressBar``, your own), appended
+        to skgen's. Each ``fit`` works on deep copies; the trained net's are in
+        ``net_.callbacks_``.
 
     Attributes
     ----------
@@ -217,6 +222,7 @@ class SparseAE(Autoencoder):
         device="auto",
         random_state=None,
         verbose=0,
+        callbacks=None,
     ):
         super().__init__(
             n_components,
@@ -238,6 +244,7 @@ class SparseAE(Autoencoder):
             device=device,
             random_state=random_state,
             verbose=verbose,
+            callbacks=callbacks,
         )
         self.sparsity = sparsity
         self.sparsity_weight = sparsity_weight

@@ -28,6 +28,7 @@ class _GreedyLayer(_BaseNeuralEstimator):
     """
 
     preprocessor = None
+    callbacks = None
     early_stopping = False
     validation_fraction = 0.1
     verbose = 0
@@ -163,6 +164,11 @@ class StackedAE(Autoencoder):
     verbose : int, default=0
         ``1`` shows a progress bar per fine-tuning epoch; ``2`` also
         skorch's table.
+    callbacks : list of skorch callbacks or (name, callback) tuples, default=None
+        Extra skorch callbacks (``LRScheduler``, ``GradientNormClipping``,
+        ``Checkpoint``, ``EarlyStopping``, ``ProgressBar``, your own), appended
+        to skgen's. Each ``fit`` works on deep copies; the trained net's are in
+        ``net_.callbacks_``.
 
     Attributes
     ----------
@@ -276,6 +282,7 @@ class StackedAE(Autoencoder):
         device="auto",
         random_state=None,
         verbose=0,
+        callbacks=None,
     ):
         super().__init__(
             n_components,
@@ -297,6 +304,7 @@ class StackedAE(Autoencoder):
             device=device,
             random_state=random_state,
             verbose=verbose,
+            callbacks=callbacks,
         )
         self.pretraining = pretraining
         self.pretrain_epochs = pretrain_epochs

@@ -192,6 +192,11 @@ class WAE(SamplerMixin, Autoencoder):
         and, through the estimator's own stream, ``sample``.
     verbose : int, default=0
         ``1`` shows a progress bar per epoch; ``2`` also skorch's table.
+    callbacks : list of skorch callbacks or (name, callback) tuples, default=None
+        Extra skorch callbacks (``LRScheduler``, ``GradientNormClipping``,
+        ``Checkpoint``, ``EarlyStopping``, ``ProgressBar``, your own), appended
+        to skgen's. Each ``fit`` works on deep copies; the trained net's are in
+        ``net_.callbacks_``.
 
     Attributes
     ----------
@@ -296,6 +301,7 @@ class WAE(SamplerMixin, Autoencoder):
         device="auto",
         random_state=None,
         verbose=0,
+        callbacks=None,
     ):
         super().__init__(
             n_components,
@@ -317,6 +323,7 @@ class WAE(SamplerMixin, Autoencoder):
             device=device,
             random_state=random_state,
             verbose=verbose,
+            callbacks=callbacks,
         )
         self.penalty = penalty
         self.kernel = kernel

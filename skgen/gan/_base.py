@@ -188,13 +188,8 @@ class BaseGAN(BaseGenerator):
             )
         ]
 
-    def _make_net(self, X, rng):
-        net = super()._make_net(X, rng)
-        check = AdversarialDivergenceCheck(type(self).__name__, self._network_name, self._monitor_keys())
-        net.callbacks = [
-            (name, check if name == "divergence" else cb) for name, cb in net.callbacks
-        ]
-        return net
+    def _divergence_check(self):
+        return AdversarialDivergenceCheck(type(self).__name__, self._network_name, self._monitor_keys())
 
     # ----------------------------------------------------------- conditioning
     @property

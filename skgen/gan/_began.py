@@ -113,6 +113,11 @@ class BEGAN(BaseGAN):
     verbose : int, default=0
         ``1`` shows a progress bar with one step per epoch; ``2`` also
         prints skorch's per-epoch table.
+    callbacks : list of skorch callbacks or (name, callback) tuples, default=None
+        Extra skorch callbacks (``LRScheduler``, ``GradientNormClipping``,
+        ``Checkpoint``, ``EarlyStopping``, ``ProgressBar``, your own), appended
+        to skgen's. Each ``fit`` works on deep copies; the trained net's are in
+        ``net_.callbacks_``.
 
     Attributes
     ----------
@@ -228,6 +233,7 @@ class BEGAN(BaseGAN):
         device="auto",
         random_state=None,
         verbose=0,
+        callbacks=None,
     ):
         self.n_components = n_components
         self.gamma = gamma
@@ -256,6 +262,7 @@ class BEGAN(BaseGAN):
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+        self.callbacks = callbacks
 
     def _criterion_params(self):
         return {"gamma": self.gamma, "lambda_k": self.lambda_k}

@@ -125,6 +125,11 @@ class GAN(BaseGAN):
     verbose : int, default=0
         ``1`` shows a progress bar with one step per epoch; ``2`` also
         prints skorch's per-epoch table.
+    callbacks : list of skorch callbacks or (name, callback) tuples, default=None
+        Extra skorch callbacks (``LRScheduler``, ``GradientNormClipping``,
+        ``Checkpoint``, ``EarlyStopping``, ``ProgressBar``, your own), appended
+        to skgen's. Each ``fit`` works on deep copies; the trained net's are in
+        ``net_.callbacks_``.
 
     Attributes
     ----------
@@ -255,6 +260,7 @@ class GAN(BaseGAN):
         device="auto",
         random_state=None,
         verbose=0,
+        callbacks=None,
     ):
         self.n_components = n_components
         self.loss = loss
@@ -285,6 +291,7 @@ class GAN(BaseGAN):
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+        self.callbacks = callbacks
 
     def _criterion_params(self):
         return {"loss": self.loss, "label_smoothing": self.label_smoothing}

@@ -127,6 +127,11 @@ class InfoGAN(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseGAN):
     verbose : int, default=0
         ``1`` shows a progress bar with one step per epoch; ``2`` also
         prints skorch's per-epoch table.
+    callbacks : list of skorch callbacks or (name, callback) tuples, default=None
+        Extra skorch callbacks (``LRScheduler``, ``GradientNormClipping``,
+        ``Checkpoint``, ``EarlyStopping``, ``ProgressBar``, your own), appended
+        to skgen's. Each ``fit`` works on deep copies; the trained net's are in
+        ``net_.callbacks_``.
 
     Attributes
     ----------
@@ -246,6 +251,7 @@ class InfoGAN(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseGAN):
         device="auto",
         random_state=None,
         verbose=0,
+        callbacks=None,
     ):
         self.n_components = n_components
         self.categorical_codes = categorical_codes
@@ -278,6 +284,7 @@ class InfoGAN(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseGAN):
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+        self.callbacks = callbacks
 
     def _criterion_params(self):
         return {

@@ -107,6 +107,11 @@ class LSGAN(BaseGAN):
     verbose : int, default=0
         ``1`` shows a progress bar with one step per epoch; ``2`` also
         prints skorch's per-epoch table.
+    callbacks : list of skorch callbacks or (name, callback) tuples, default=None
+        Extra skorch callbacks (``LRScheduler``, ``GradientNormClipping``,
+        ``Checkpoint``, ``EarlyStopping``, ``ProgressBar``, your own), appended
+        to skgen's. Each ``fit`` works on deep copies; the trained net's are in
+        ``net_.callbacks_``.
 
     Attributes
     ----------
@@ -205,6 +210,7 @@ class LSGAN(BaseGAN):
         device="auto",
         random_state=None,
         verbose=0,
+        callbacks=None,
     ):
         self.n_components = n_components
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -232,6 +238,7 @@ class LSGAN(BaseGAN):
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+        self.callbacks = callbacks
 
     def _criterion_params(self):
         return {}

@@ -17,7 +17,10 @@ discriminator updates followed by one generator update:
 * the criterion supplies the losses (see
   :mod:`skgen.losses._adversarial`): ``discriminator_loss`` plus
   ``penalty``, then ``after_discriminator_step`` (clipping, BEGAN's
-  :math:`k_t`), then ``generator_loss``.
+  :math:`k_t`), then ``generator_loss``;
+* after each backward pass, skorch's ``on_grad_computed`` hook receives the
+  parameters of the network about to step, so callbacks such as
+  ``GradientNormClipping`` act on both networks.
 
 Monitored statistics are accumulated on the device (no host sync per batch
 beyond skorch's own ``loss.item()``) and written to the history once per
@@ -30,6 +33,7 @@ import math
 
 import torch
 from skorch import NeuralNet
+from skorch.utils import TeeGenerator
 
 from .._skorch import DivergenceCheck, _TermsMixin
 from ..exceptions import TrainingDivergedError
@@ -139,6 +143,7 @@ class AdversarialNet(_TermsMixin, NeuralNet):
                 d_terms["discriminator_loss"] = loss_d
             opt_d.zero_grad(set_to_none=True)
             loss_d.backward()
+            self._grad_computed(disc, batch)
             opt_d.step()
             crit.after_discriminator_step(disc, d_terms)
             trace.append(loss_d.detach())
@@ -156,6 +161,7 @@ class AdversarialNet(_TermsMixin, NeuralNet):
             loss_g = loss_g + g_terms["condition"]
         opt_g.zero_grad(set_to_none=True)
         loss_g.backward()
+        self._grad_computed(self.module_, batch)
         opt_g.step()
         trace.append(loss_g.detach())
 
@@ -168,6 +174,16 @@ class AdversarialNet(_TermsMixin, NeuralNet):
             self._stat_sums = self._stat_sums + values
         self._stat_count += n
         return {"loss": loss_g.detach(), "y_pred": fake.detach()}
+
+    def _grad_computed(self, module, batch):
+        """skorch's ``on_grad_computed`` for the network about to step (e.g. gradient clipping)."""
+        if self._hooks("on_grad_computed"):
+            self.notify(
+                "on_grad_computed",
+                named_parameters=TeeGenerator(module.named_parameters()),
+                batch=batch,
+                training=True,
+            )
 
     def validation_step(self, batch, **fit_params):
         """Held-out loss: MMD² between the batch and as many generated rows."""

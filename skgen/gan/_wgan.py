@@ -116,6 +116,11 @@ class WGAN(BaseGAN):
     verbose : int, default=0
         ``1`` shows a progress bar with one step per epoch; ``2`` also
         prints skorch's per-epoch table.
+    callbacks : list of skorch callbacks or (name, callback) tuples, default=None
+        Extra skorch callbacks (``LRScheduler``, ``GradientNormClipping``,
+        ``Checkpoint``, ``EarlyStopping``, ``ProgressBar``, your own), appended
+        to skgen's. Each ``fit`` works on deep copies; the trained net's are in
+        ``net_.callbacks_``.
 
     Attributes
     ----------
@@ -222,6 +227,7 @@ class WGAN(BaseGAN):
         device="auto",
         random_state=None,
         verbose=0,
+        callbacks=None,
     ):
         self.n_components = n_components
         self.clip_value = clip_value
@@ -250,6 +256,7 @@ class WGAN(BaseGAN):
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+        self.callbacks = callbacks
 
     def _criterion_params(self):
         return {"clip_value": self.clip_value}
@@ -364,6 +371,11 @@ class WGANGP(BaseGAN):
     verbose : int, default=0
         ``1`` shows a progress bar with one step per epoch; ``2`` also
         prints skorch's per-epoch table.
+    callbacks : list of skorch callbacks or (name, callback) tuples, default=None
+        Extra skorch callbacks (``LRScheduler``, ``GradientNormClipping``,
+        ``Checkpoint``, ``EarlyStopping``, ``ProgressBar``, your own), appended
+        to skgen's. Each ``fit`` works on deep copies; the trained net's are in
+        ``net_.callbacks_``.
 
     Attributes
     ----------
@@ -479,6 +491,7 @@ class WGANGP(BaseGAN):
         device="auto",
         random_state=None,
         verbose=0,
+        callbacks=None,
     ):
         self.n_components = n_components
         self.penalty_weight = penalty_weight
@@ -508,6 +521,7 @@ class WGANGP(BaseGAN):
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+        self.callbacks = callbacks
 
     def _criterion_params(self):
         return {"penalty_weight": self.penalty_weight, "penalty": self.penalty}

@@ -118,6 +118,7 @@ class ScaledEarlyStopping(EarlyStopping):
             self.best_epoch_ = 0
             if self.load_best:
                 self.best_model_weights_ = deepcopy(net.module_.state_dict())
+            self.initial_score = None  # for the first training call only (fit, not partial_fit)
 
     def _calc_new_threshold(self, score):
         delta = self.threshold * max(1.0, abs(score))

@@ -5,7 +5,11 @@ from sklearn.base import TransformerMixin
 from skgen.utils import all_estimators
 
 # Constructor arguments some estimators need beyond the defaults.
-EXTRA_PARAMS = {"StackedAE": {"pretrain_epochs": 2}}
+EXTRA_PARAMS = {
+    "StackedAE": {"pretrain_epochs": 2},
+    "ParametricTSNE": {"pretrain_epochs": 2, "layout_epochs": 10},
+    "ParametricUMAP": {"pretrain_epochs": 2, "layout_epochs": 10},
+}
 
 
 def make_instance(cls, **params):

@@ -13,3 +13,11 @@ from ._vae import VAE, BetaVAE
 from ._wae import WAE
 
 __all__ += ["VAE", "WAE", "BetaVAE", "ContractiveAE", "ConvAE", "SparseAE", "StackedAE"]
+
+from ._parametric_umap import ParametricUMAP
+
+__all__ += ["ParametricUMAP"]
+
+from ._parametric_tsne import ParametricTSNE
+
+__all__ += ["ParametricTSNE"]

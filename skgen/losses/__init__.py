@@ -84,6 +84,24 @@ __all__ += [
     "sigmoid_jacobian_frobenius",
 ]
 
+from ._neighbour import (
+    TSNECriterion,
+    UMAPCriterion,
+    student_t_log_kernel,
+    tsne_block_kl,
+    umap_batch_cross_entropy,
+    umap_cross_entropy,
+)
+
+__all__ += [
+    "TSNECriterion",
+    "UMAPCriterion",
+    "student_t_log_kernel",
+    "tsne_block_kl",
+    "umap_batch_cross_entropy",
+    "umap_cross_entropy",
+]
+
 from ._unrolled import FunctionalModule, unroll_discriminator
 
 __all__ += ["FunctionalModule", "unroll_discriminator"]

@@ -61,6 +61,10 @@ SKGEN_VARIANTS = [
     ("VAE", "VAE", {}),
     ("BetaVAE (beta=4)", "BetaVAE", {"beta": 4.0}),
     ("WAE", "WAE", {}),
+    # neighbour embeddings (issue 9): their own epoch count (an epoch draws n edges
+    # after a pre-training on a UMAP-style layout), see docs/neighbour_embeddings.md
+    ("ParametricUMAP", "ParametricUMAP", {"max_epochs": 30}),
+    ("ParametricTSNE", "ParametricTSNE", {"max_epochs": 30}),
 ]
 
 
@@ -249,7 +253,8 @@ def skgen_methods(args):
 
         def build(k, seed, data, args, cls=cls, params=params):
             extra = params(data) if callable(params) else dict(params)
-            max_epochs = args.max_epochs or data.max_epochs
+            own_epochs = extra.pop("max_epochs", None)  # a variant's own default
+            max_epochs = args.max_epochs or own_epochs or data.max_epochs
             return cls(k, max_epochs=max_epochs, random_state=seed, device=args.device, **extra)
 
         methods.append(

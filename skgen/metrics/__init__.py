@@ -6,6 +6,7 @@ types (or numeric arrays) with the same columns.
 
 from ._fidelity import (
     association_matrix,
+    column_detection_auc,
     column_shape_score,
     correlation_difference,
     detection_auc,
@@ -18,6 +19,7 @@ from ._utility import tstr_score
 
 __all__ = [
     "association_matrix",
+    "column_detection_auc",
     "column_shape_score",
     "correlation_difference",
     "detection_auc",

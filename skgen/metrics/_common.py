@@ -122,7 +122,13 @@ def _category_codes(series):
 
 def _encoder():
     """The encoder of the metrics: z-scores and one-hot groups."""
-    return TabularEncoder(numeric="standard", handle_unknown="ignore", max_categories_warn=None)
+    return TabularEncoder(
+        numeric="standard",
+        handle_unknown="ignore",
+        max_categories_warn=None,
+        point_masses=None,
+        rounding=None,
+    )
 
 
 def _encode(frames):

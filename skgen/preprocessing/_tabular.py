@@ -5,7 +5,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Hashable
 from dataclasses import dataclass
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
@@ -27,7 +27,7 @@ from ..utils._param_validation import (
 
 __all__ = ["ColumnSpec", "TabularEncoder"]
 
-NUMERIC_METHODS = ("auto", "standard", "quantile", "mode")
+NUMERIC_METHODS = ("auto", "standard", "quantile", "mode", "discrete")
 """Values accepted by ``TabularEncoder(numeric=...)`` (globally or per column)."""
 
 _SUBSAMPLE = 5000  # rows used to choose "auto" and to fit a mixture
@@ -37,6 +37,12 @@ _AUTO_GRID = 256  # points on which the density is evaluated
 _MODE_MIN_WEIGHT = 0.005  # mixture components lighter than this are dropped
 _MODE_SCALE = 4.0  # CTGAN's (x - mu_k) / (4 sigma_k)
 _MAX_SEED = np.iinfo(np.int32).max
+_DISCRETE_MAX_VALUES = 20  # "auto": at most this many distinct values -> "discrete" ...
+_DISCRETE_MIN_COUNT = 5  # ... when each value is seen this many times on average
+_MASS_MIN_SHARE = 0.05  # "auto" point masses: values holding at least 5% of the rows ...
+_MAX_MASSES = 5  # ... the five most frequent at most
+_GRID_DIGITS = 10  # "auto" rounding: grids of at most 10 significant digits
+_GRID_MANTISSAS = (5.0, 2.5, 2.0, 1.0)  # grid steps m * 10**k, tried from the largest
 _TEMPORAL = ("datetime", "timedelta")
 
 
@@ -52,35 +58,43 @@ class ColumnSpec:
         The column's dtype during ``fit``; ``inverse_transform`` restores it.
     kind : {"float", "integer", "datetime", "timedelta", "boolean", "categorical"}
         How the values are interpreted.
-    method : {"standard", "quantile", "mode", "onehot"}
-        The encoding; ``"onehot"`` for boolean and categorical columns.
+    method : {"standard", "quantile", "mode", "discrete", "onehot"}
+        The encoding; ``"onehot"`` for boolean and categorical columns,
+        ``"discrete"`` for a numeric column one-hot encoded over its observed
+        values (``categories``).
     value_block : Block
         The scalar (``"numeric"``) block of a numeric column, or the one-hot
         (``"categorical"``) block of a categorical column.
     mode_block : Block or None
-        The one-hot block of the selected mixture mode (``method="mode"``).
+        The one-hot block of the component of each value: the point masses
+        (``masses``) first, then the mixture modes (``method="mode"``) or the
+        one continuous part. None for a ``"standard"`` or ``"quantile"``
+        column without point masses.
     missing_block : Block or None
         The ``[observed, missing]`` block of a numeric column that had missing
         values during ``fit``. A categorical column with missing values has
         an extra last level in ``value_block`` instead.
     categories : tuple or None
-        The levels of a categorical column, in one-hot order (the missing
-        level excluded).
+        The levels of a categorical or ``"discrete"`` column, in one-hot order
+        (the missing level excluded); the original values for a
+        ``"discrete"`` column.
     has_missing : bool
         Whether ``fit`` saw missing values in the column.
     missing_rate : float
         The fraction of missing values seen by ``fit``.
     mean, scale : float
-        The standardisation ``(x - mean) / scale`` applied before the
-        numeric methods (``"quantile"`` excepted).
+        The standardisation ``(x - mean) / scale`` of the continuous part
+        applied before the numeric methods (``"quantile"`` excepted).
     minimum, maximum : float
-        The observed range, in the numeric representation.
+        The observed range of the continuous part (the values that are not
+        point masses), in the numeric representation (``x - offset``).
     fill : float
         The value (the observed median) that stands in for a missing value in
         the numeric blocks.
     offset : int
-        Temporal columns: the integer (in ``unit``) subtracted before the
-        conversion to float, so that precision is kept.
+        Integer and temporal columns: the minimum (an integer, in ``unit``
+        for temporal columns) subtracted before the conversion to float, so
+        that large integers keep their precision.
     unit : str or None
         Temporal columns: the resolution of the dtype (``"s"``, ``"ns"`` ...).
     tz : tzinfo or None
@@ -93,6 +107,18 @@ class ColumnSpec:
     most_frequent : int
         Categorical columns: the index of the most frequent level, the
         inverse of an all-zero one-hot group (an unknown category).
+    masses : ndarray or None
+        The point masses of a continuous column (values, in the numeric
+        representation, that are encoded as their own component).
+    step : tuple of (float, float) or None
+        The learned grid ``(numerator, denominator)``: decoded values are
+        rounded to multiples of ``numerator / denominator``.
+    precision_block : Block or None
+        The one-hot block of the precision of each value: the coarsest of
+        ``coarse_steps`` it is a multiple of, or (last) only ``step``.
+    coarse_steps : tuple of float
+        Round grids (``1000``, ``50`` ...) holding at least 5% of the values
+        each, from the coarsest; see Notes of :class:`TabularEncoder`.
     """
 
     name: Hashable
@@ -118,23 +144,32 @@ class ColumnSpec:
     mode_stds: np.ndarray | None = None
     quantile_transformer: QuantileTransformer | None = None
     most_frequent: int = 0
+    masses: np.ndarray | None = None
+    step: tuple | None = None
+    precision_block: Block | None = None
+    coarse_steps: tuple = ()
 
     @property
     def blocks(self):
         """The blocks of the column, in output order."""
-        blocks = (self.value_block, self.mode_block, self.missing_block)
+        blocks = (self.value_block, self.mode_block, self.precision_block, self.missing_block)
         return tuple(block for block in blocks if block is not None)
 
     def feature_names(self, name):
         """The output feature names of the column, prefixed with ``name``."""
-        if self.method == "onehot":
+        if self.method in ("onehot", "discrete"):
             names = [f"{name}_{category}" for category in self.categories]
             if self.has_missing:
                 names.append(f"{name}__missing")
             return names
         names = [str(name)]
         if self.mode_block is not None:
-            names += [f"{name}__mode{k}" for k in range(self.mode_block.width)]
+            n_masses = 0 if self.masses is None else self.masses.size
+            names += [f"{name}__mass{k}" for k in range(n_masses)]
+            names += [f"{name}__mode{k}" for k in range(self.mode_block.width - n_masses)]
+        if self.precision_block is not None:
+            names += [f"{name}__step{step:g}" for step in self.coarse_steps]
+            names.append(f"{name}__step_fine")
         if self.missing_block is not None:
             names += [f"{name}__observed", f"{name}__missing"]
         return names
@@ -207,6 +242,128 @@ def _column_kind(series, name, owner=None):
     )
 
 
+def _stable_moments(values):
+    """Mean and standard deviation without overflow (values up to 1.8e308).
+
+    The values are divided by their largest absolute value first, so that
+    squares stay finite (``np.std`` overflows from about 1.3e154).
+    """
+    peak = float(np.abs(values).max())
+    if peak == 0.0:
+        return 0.0, 0.0
+    unit = values / peak
+    return float(unit.mean()) * peak, float(unit.std()) * peak
+
+
+def _integer_offset(ints, offset):
+    """``ints - offset`` as float64, exact for differences below 2**53.
+
+    The subtraction wraps in uint64, which is exact for any two values of a
+    64-bit integer dtype (the difference of values >= ``offset`` lies in
+    [0, 2**64)); only then the (small) difference becomes a float.
+    """
+    unsigned = ints.astype(np.int64).view(np.uint64) if ints.dtype.kind == "i" else ints
+    return (unsigned.astype(np.uint64) - np.uint64(offset % 2**64)).astype(np.float64)
+
+
+def _restore_integers(values, offset, dtype):
+    """Inverse of :func:`_integer_offset`: rounded floats >= 0 back to ``dtype``."""
+    diffs = np.clip(np.rint(values), 0.0, np.nextafter(2.0**64, 0.0)).astype(np.uint64)
+    unsigned = diffs + np.uint64(offset % 2**64)  # wraps like the encoder did
+    ints = unsigned.view(np.int64) if np.dtype(dtype).kind == "i" else unsigned
+    return ints.astype(dtype)
+
+
+def _on_grid(values, numerator, denominator):
+    ratio = values * (denominator / numerator)
+    return bool(np.all(np.abs(ratio - np.rint(ratio)) <= 1e-6))
+
+
+def _find_grid(values, integer):
+    """The coarsest grid ``m * 10**k`` (``m`` in 5, 2.5, 2, 1) all values sit on.
+
+    Returns ``(numerator, denominator)`` with ``step = numerator / denominator``
+    (the denominator is a power of ten, so that decimal values such as 0.3 are
+    restored exactly), or None when no grid of at most ``_GRID_DIGITS``
+    significant digits fits (or the values are all zero).
+    """
+    peak = float(np.abs(values).max()) if values.size else 0.0
+    if peak == 0.0 or not np.isfinite(peak):
+        return None
+    top = int(np.floor(np.log10(peak)))
+    bottom = 0 if integer else top - _GRID_DIGITS
+    for k in range(top, bottom - 1, -1):
+        for m in _GRID_MANTISSAS:
+            if integer and k == 0 and m == 2.5:
+                continue
+            numerator, denominator = (m * 10.0**k, 1.0) if k >= 0 else (m, 10.0**-k)
+            if _on_grid(values, numerator, denominator):
+                return float(numerator), float(denominator)
+    return None
+
+
+def _coarse_steps(values, step):
+    """Round grids coarser than ``step`` that hold many of the values (heaping).
+
+    Candidates are ``m * 10**k`` (``m`` in 5, 2.5, 2, 1) multiples of ``step``,
+    from the coarsest; a candidate is kept when at least 5% of the values (and
+    twice as many as chance would put there) are multiples of it and of no
+    coarser kept grid (at most four grids; none below 50 values).
+    """
+    if step is None or values.size == 0:
+        return ()
+    peak = float(np.abs(values).max())
+    base = step[0] / step[1]
+    if values.size < _AUTO_MIN_VALUES or peak == 0.0 or not np.isfinite(peak) or peak < 2 * base:
+        return ()
+    kept, left = [], np.ones(values.size, dtype=bool)
+    for k in range(int(np.floor(np.log10(peak))), -1 - _GRID_DIGITS, -1):
+        for m in _GRID_MANTISSAS:
+            candidate = m * 10.0**k
+            ratio = candidate / base
+            if candidate <= base * (1 + 1e-9) or abs(ratio - round(ratio)) > 1e-6:
+                continue
+            on = np.abs(values / candidate - np.rint(values / candidate)) <= 1e-6
+            hits, chance = np.count_nonzero(on & left), np.count_nonzero(left) / ratio
+            if hits >= max(_MASS_MIN_SHARE * values.size, 2 * chance):
+                kept.append(float(candidate))
+                left &= ~on
+                if len(kept) == 4:
+                    return tuple(kept)
+    return tuple(kept)
+
+
+def _precision_level(values, coarse_steps):
+    """Index of the coarsest of ``coarse_steps`` each value is a multiple of (else len)."""
+    level = np.full(values.size, len(coarse_steps))
+    for index in range(len(coarse_steps) - 1, -1, -1):
+        ratio = values / coarse_steps[index]
+        level[np.abs(ratio - np.rint(ratio)) <= 1e-6] = index
+    return level
+
+
+def _round_to_grid(values, step):
+    numerator, denominator = step
+    return np.rint(values * (denominator / numerator)) * numerator / denominator
+
+
+def _numpy_dtype(dtype):
+    """The numpy dtype of a (possibly nullable) pandas integer or float dtype."""
+    return np.dtype(getattr(dtype, "numpy_dtype", dtype))
+
+
+def _nearest_level(levels, values):
+    """Index of the level (sorted array) nearest to each value; ties go down."""
+    right = np.clip(np.searchsorted(levels, values), 0, levels.size - 1)
+    left = np.clip(right - 1, 0, levels.size - 1)
+    exact = levels[right] == values
+    as_float = values.astype(np.float64)
+    closer_left = np.abs(levels[left].astype(np.float64) - as_float) <= np.abs(
+        levels[right].astype(np.float64) - as_float
+    )
+    return np.where(exact, right, np.where(closer_left, left, right))
+
+
 def _temporal_unit(dtype):
     """Resolution of a datetime64/timedelta64 dtype (tz-aware included)."""
     return np.datetime_data(getattr(dtype, "base", dtype))[0]
@@ -272,7 +429,8 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
 
     Parameters
     ----------
-    numeric : {"auto", "standard", "quantile", "mode"} or dict, default="auto"
+    numeric : {"auto", "standard", "quantile", "mode", "discrete"} or dict, \
+default="auto"
         How numeric (float, integer, datetime, timedelta) columns are encoded:
 
         - ``"standard"``: the z-score ``(x - mean) / std``;
@@ -282,8 +440,12 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
           mixture is fitted to the column; a value becomes the scalar
           :math:`(x - \\mu_k) / (4 \\sigma_k)` for its most probable mode
           :math:`k`, followed by the one-hot vector of :math:`k`;
-        - ``"auto"``: ``"mode"`` for clearly multimodal columns and
-          ``"standard"`` otherwise (see Notes).
+        - ``"discrete"``: one-hot over the observed values (float and integer
+          columns), which come back exactly; an unseen value is encoded as
+          the nearest observed one;
+        - ``"auto"``: ``"discrete"`` for columns with few values, else
+          ``"mode"`` for clearly multimodal columns and ``"standard"``
+          otherwise (see Notes).
 
         A dict maps column names (``"x0"``, ``"x1"``, ... for arrays) to one
         of these methods; columns it does not name use ``"auto"``.
@@ -298,10 +460,26 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
     max_categories_warn : int or None, default=50
         Warn (``UserWarning``) when a categorical column has more levels than
         this, since each level is one output column. ``None`` never warns.
+    point_masses : "auto", dict or None, default="auto"
+        Values of a continuous numeric column that get their own component
+        (a mixed encoding, as in CTAB-GAN+): the zeros of a zero-inflated
+        amount, a sentinel, a heaped value. ``"auto"`` takes the (at most
+        five) values that hold at least 5% of the observed rows; None takes
+        none; a dict maps columns to a list of values (or ``"auto"``/None),
+        unnamed columns use ``"auto"``.
+    rounding : "auto", dict or None, default="auto"
+        The precision of decoded numbers. ``"auto"`` learns, per numeric
+        column, the coarsest grid ``m * 10**k`` (``m`` in 5, 2.5, 2, 1) that
+        every value sits on (whole numbers, cents, multiples of 50) and the
+        coarser round grids that hold at least 5% of the values each
+        (heaping: amounts written to the thousand); see Notes. None does not
+        round (integers are still whole); a dict maps columns to a step (a
+        positive number) or ``"auto"``/None, unnamed columns use ``"auto"``.
     clip : bool, default=True
         Whether :meth:`inverse_transform` clips numeric values to the range
-        observed during ``fit``. Integers are always clipped to the range of
-        their dtype.
+        observed during ``fit`` (of the continuous part: the values that are
+        not point masses). Integers are always clipped to the range of their
+        dtype.
     random_state : int, RandomState instance or None, default=None
         Seeds the subsampling, the mixtures and the quantile transformers.
 
@@ -354,7 +532,45 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
     missing value where the missing column has the largest value, so data
     generated by a model reproduce the learned missing rate.
 
-    **Choice of "auto".** A numeric column uses ``"mode"`` when it has at least
+    **Numeric columns: the automatic rules**, in order (each overridable per
+    column by a dict in ``numeric``, ``point_masses`` or ``rounding``):
+
+    1. *Discrete support.* A float or integer column with at most 20 distinct
+       values, each seen 5 times on average, is ``"discrete"``: one
+       ``"categorical"`` block over its values, decoded to exactly these
+       values in the original dtype.
+    2. *Point masses.* Values holding at least 5% of the observed rows (at
+       most five) become components of their own: the column gets a
+       ``"categorical"`` block ``[mass_0, ..., mass_m, continuous modes]``
+       (``name__mass<k>``, ``name__mode<k>``) and a mass row has the scalar 0.
+       The continuous part (the other values) is encoded as below and
+       clipped to its own range, so a zero-inflated amount decodes either to
+       exactly 0 or to an amount within the observed non-zero range.
+    3. *Precision.* The coarsest grid ``m * 10**k`` (``m`` in 5, 2.5, 2, 1, at
+       most 10 significant digits; relative to the minimum for integers)
+       that every value sits on is learned, and decoded values are rounded to
+       it. Coarser round grids (multiples of the first) that hold at least 5%
+       of the values each, twice the share chance would give, and of no
+       coarser kept grid (at most four, from 50 values on; e.g.
+       1000, 100 and 50 for amounts), add a ``"categorical"`` block of the
+       precision of each value (``name__step<grid>``, ``name__step_fine``):
+       a model learns which values are written round, and the decoded value
+       is rounded to the grid its block selects.
+    4. *Bounds.* With ``clip=True`` decoded values stay within the observed
+       range.
+
+    Every rule keeps the round trip exact: ``inverse_transform(transform(X))``
+    gives back ``X`` for values on the learned grid.
+
+    **Integers** are encoded relative to their minimum (the difference is
+    computed in 64-bit integer arithmetic, then converted to float), and
+    decoded by rounding and adding the minimum back in integer arithmetic:
+    values near the int64 and uint64 limits come back exactly whenever the
+    column's range is below 2**53 (and always for ``"discrete"`` columns).
+    Means and variances are computed on values divided by their largest
+    absolute value, so columns of magnitude up to 1e308 have finite codes.
+
+    **Choice of "auto"** for the continuous part. It uses ``"mode"`` when it has at least
     50 observed values and a Gaussian kernel density estimate of (at most
     5000 subsampled) standardised values, with Silverman's bandwidth but never
     narrower than the smallest gap between distinct values, has at least two
@@ -366,8 +582,9 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
     **Inverse of soft values.** One-hot groups are decoded by argmax (an
     all-zero group, the encoding of an unknown category, gives the most
     frequent level), so softmax probabilities are valid input; the decoded
-    categories are always fitted ones. Integers are rounded, and numeric
-    values are clipped to the fitted range when ``clip=True``.
+    categories are always fitted ones. Integers are rounded, numbers are
+    rounded to their learned grid, and clipped to the fitted range when
+    ``clip=True``.
 
     References
     ----------
@@ -401,6 +618,8 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         "max_modes": [Interval(Integral, 1, None, closed="left")],
         "handle_unknown": [StrOptions({"error", "ignore"})],
         "max_categories_warn": [Interval(Integral, 1, None, closed="left"), None],
+        "point_masses": [StrOptions({"auto"}), dict, None],
+        "rounding": [StrOptions({"auto"}), dict, None],
         "clip": ["boolean"],
         "random_state": ["random_state"],
     }
@@ -412,6 +631,8 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         max_modes=10,
         handle_unknown="ignore",
         max_categories_warn=50,
+        point_masses="auto",
+        rounding="auto",
         clip=True,
         random_state=None,
     ):
@@ -419,6 +640,8 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         self.max_modes = max_modes
         self.handle_unknown = handle_unknown
         self.max_categories_warn = max_categories_warn
+        self.point_masses = point_masses
+        self.rounding = rounding
         self.clip = clip
         self.random_state = random_state
 
@@ -477,6 +700,30 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
             )
         return {column: self.numeric.get(column, "auto") for column in self._columns}
 
+    def _column_rules(self, name, value):
+        """``{column: rule}`` for ``point_masses`` or ``rounding`` (unnamed: "auto")."""
+        if not isinstance(value, dict):
+            return dict.fromkeys(self._columns, value)
+        unknown = [key for key in value if key not in self._columns]
+        if unknown:
+            raise ValueError(
+                f"{name} names columns that are not in X: {unknown}; the columns are "
+                f"{list(self._columns)}."
+            )
+        for column, rule in value.items():
+            if rule is None or (isinstance(rule, str) and rule == "auto"):
+                continue
+            if name == "rounding":
+                valid = isinstance(rule, Real) and not isinstance(rule, bool) and rule > 0
+                expected = "a positive number, 'auto' or None"
+            else:
+                valid = not isinstance(rule, str) and np.ndim(rule) == 1
+                valid = valid and all(isinstance(v, Real) for v in rule)
+                expected = "a list of numbers, 'auto' or None"
+            if not valid:
+                raise ValueError(f"{name}[{column!r}] must be {expected}; got {rule!r}.")
+        return {column: value.get(column, "auto") for column in self._columns}
+
     # -------------------------------------------------------------------- fit
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -496,6 +743,8 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         """
         frame = self._as_frame(X, reset=True)
         methods = self._numeric_methods()
+        masses = self._column_rules("point_masses", self.point_masses)
+        rounding = self._column_rules("rounding", self.rounding)
         rng = check_random_state(self.random_state)
         specs, start = [], 0
         for position, column in enumerate(self._columns):
@@ -513,9 +762,8 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
                 spec = self._fit_categorical(series, column, kind, missing, start)
             else:
                 seed = rng.randint(_MAX_SEED)
-                spec = self._fit_numeric(
-                    series, column, kind, methods[column], missing, start, seed
-                )
+                rules = (methods[column], masses[column], rounding[column])
+                spec = self._fit_numeric(series, column, kind, rules, missing, start, seed)
             specs.append(spec)
             start = spec.blocks[-1].stop
         self.columns_ = specs
@@ -555,7 +803,8 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
             most_frequent=int(counts.argmax()),
         )
 
-    def _fit_numeric(self, series, column, kind, method, missing, start, seed):
+    def _fit_numeric(self, series, column, kind, rules, missing, start, seed):
+        method, mass_rule, step_rule = rules
         params = {}
         if kind in _TEMPORAL:
             unit = _temporal_unit(series.dtype)
@@ -563,37 +812,71 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
             offset = int(ints[~missing].min())
             values = (ints[~missing] - offset).astype(np.float64)
             params.update(offset=offset, unit=unit, tz=getattr(series.dtype, "tz", None))
+        elif kind == "integer":
+            ints = series[~missing].to_numpy(dtype=_numpy_dtype(series.dtype))
+            params["offset"] = offset = int(ints.min())
+            values = _integer_offset(ints, offset)
         else:
             values = series.to_numpy(dtype=np.float64, na_value=np.nan)[~missing]
         if not np.isfinite(values).all():
             raise self._column_error(
                 column, "contains infinite values; replace them, e.g. by NaN."
             )
+        if method == "discrete" and kind in _TEMPORAL:
+            raise self._column_error(column, f"is {kind}; 'discrete' is for numbers.")
+        distinct = np.unique(values)
+        if (
+            method == "auto"
+            and kind not in _TEMPORAL
+            and distinct.size <= _DISCRETE_MAX_VALUES
+            and values.size >= _DISCRETE_MIN_COUNT * distinct.size
+        ):
+            method = "discrete"
+        if method == "discrete":
+            return self._fit_discrete(series, column, kind, missing, start)
         rng = np.random.RandomState(seed)
-        sample = values
-        if values.size > _SUBSAMPLE:
-            sample = values[rng.choice(values.size, _SUBSAMPLE, replace=False)]
-        mean, std = float(values.mean()), float(values.std())
+        masses = self._point_masses(values, distinct, mass_rule, params.get("offset", 0))
+        continuous = values[~np.isin(values, masses)] if masses.size else values
+        if continuous.size == 0:  # every value is a point mass
+            masses, continuous = np.empty(0), values
+        sample = continuous
+        if continuous.size > _SUBSAMPLE:
+            sample = continuous[rng.choice(continuous.size, _SUBSAMPLE, replace=False)]
+        mean, std = _stable_moments(continuous)
         scale = std if std > 0 else 1.0
         if method == "auto":
-            multimodal = values.size >= _AUTO_MIN_VALUES and _is_multimodal(
+            multimodal = continuous.size >= _AUTO_MIN_VALUES and _is_multimodal(
                 (sample - mean) / scale
             )
             method = "mode" if multimodal else "standard"
         if method == "quantile":
             transformer = QuantileTransformer(
-                n_quantiles=min(1000, values.size),
+                n_quantiles=min(1000, continuous.size),
                 output_distribution="normal",
                 random_state=rng.randint(_MAX_SEED),
             )
-            params["quantile_transformer"] = transformer.fit(values[:, None])
+            params["quantile_transformer"] = transformer.fit(continuous[:, None])
         stop = start + 1
         value_block = Block("numeric", start, stop, column)
-        mode_block = None
+        n_components = 1
         if method == "mode":
             params.update(self._fit_modes((sample - mean) / scale, rng.randint(_MAX_SEED)))
-            mode_block = Block("categorical", stop, stop + params["mode_means"].size, column)
+            n_components = params["mode_means"].size
+        mode_block = None
+        if method == "mode" or masses.size:
+            mode_block = Block("categorical", stop, stop + masses.size + n_components, column)
             stop = mode_block.stop
+        if step_rule == "auto":
+            params["step"] = _find_grid(values, integer=kind != "float")
+            offset = params.get("offset", 0)
+            if kind in ("float", "integer") and abs(offset) < 2**53:
+                params["coarse_steps"] = _coarse_steps(continuous + offset, params["step"])
+        elif step_rule is not None:
+            params["step"] = (float(step_rule), 1.0)
+        if params.get("coarse_steps"):
+            width = len(params["coarse_steps"]) + 1
+            params["precision_block"] = Block("categorical", stop, stop + width, column)
+            stop += width
         has_missing = bool(missing.any())
         missing_block = Block("categorical", stop, stop + 2, column) if has_missing else None
         return ColumnSpec(
@@ -608,10 +891,47 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
             missing_rate=float(missing.mean()),
             mean=mean,
             scale=scale,
-            minimum=float(values.min()),
-            maximum=float(values.max()),
+            minimum=float(continuous.min()),
+            maximum=float(continuous.max()),
             fill=float(np.median(values)),
+            masses=masses if masses.size else None,
             **params,
+        )
+
+    def _point_masses(self, values, distinct, rule, offset):
+        """The point masses of a column (sorted, in the numeric representation)."""
+        if rule is None:
+            return np.empty(0)
+        if isinstance(rule, str):  # "auto": the values holding at least 5% of the rows
+            counts = np.unique(values, return_counts=True)[1]
+            heavy = np.flatnonzero(counts >= _MASS_MIN_SHARE * values.size)
+            heavy = heavy[np.argsort(-counts[heavy], kind="stable")][:_MAX_MASSES]
+            return np.sort(distinct[heavy])
+        return np.unique(np.asarray(rule, dtype=np.float64) - offset)
+
+    def _fit_discrete(self, series, column, kind, missing, start):
+        """A numeric column with few values: one-hot over its observed values."""
+        observed = series[~missing]
+        if kind == "integer":
+            levels = np.unique(observed.to_numpy(dtype=_numpy_dtype(series.dtype)))
+        else:
+            levels = np.unique(observed.to_numpy(dtype=np.float64))
+        codes = _nearest_level(levels, observed.to_numpy(dtype=levels.dtype))
+        counts = np.bincount(codes, minlength=levels.size)
+        has_missing = bool(missing.any())
+        width = levels.size + has_missing
+        return ColumnSpec(
+            name=column,
+            dtype=series.dtype,
+            kind=kind,
+            method="discrete",
+            value_block=Block("categorical", start, start + width, column),
+            categories=tuple(levels.tolist()),
+            has_missing=has_missing,
+            missing_rate=float(missing.mean()),
+            minimum=float(levels[0]),
+            maximum=float(levels[-1]),
+            most_frequent=int(counts.argmax()),
         )
 
     def _fit_modes(self, z, seed):
@@ -666,6 +986,8 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
             series = frame.iloc[:, position]
             if spec.method == "onehot":
                 self._encode_categorical(series, spec, out)
+            elif spec.method == "discrete":
+                self._encode_discrete(series, spec, out)
             else:
                 self._encode_numeric(series, spec, out)
         return out
@@ -688,7 +1010,8 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         rows = np.flatnonzero(~unknown)
         out[rows, spec.value_block.start + codes[rows]] = 1.0
 
-    def _encode_numeric(self, series, spec, out):
+    def _numeric_input(self, series, spec):
+        """Values of a numeric column in its numeric representation, and the missing mask."""
         if spec.kind in _TEMPORAL:
             if (getattr(series.dtype, "tz", None) is None) != (spec.tz is None):
                 raise self._column_error(
@@ -699,35 +1022,79 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
                     spec.name, f"was {spec.kind} during fit but has dtype {series.dtype}."
                 )
             ints, missing = _temporal_to_int(series, spec.kind, spec.unit)
-            values = (ints - spec.offset).astype(np.float64)
-        else:
-            if _column_kind(series, spec.name, type(self).__name__) not in ("float", "integer"):
-                raise self._column_error(
-                    spec.name, f"was numeric during fit but has dtype {series.dtype}."
-                )
-            values = series.to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
-            missing = np.isnan(values)
+            return (ints - spec.offset).astype(np.float64), missing
+        kind = _column_kind(series, spec.name, type(self).__name__)
+        if kind not in ("float", "integer"):
+            raise self._column_error(
+                spec.name, f"was numeric during fit but has dtype {series.dtype}."
+            )
+        missing = series.isna().to_numpy()
+        if kind == "integer" and spec.kind == "integer":
+            ints = series.to_numpy(dtype=_numpy_dtype(series.dtype), na_value=0)
+            return _integer_offset(ints, spec.offset), missing
+        values = series.to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
         if np.isinf(values).any():
             raise self._column_error(
                 spec.name, "contains infinite values; replace them, e.g. by NaN."
             )
+        return values - spec.offset if spec.offset else values, missing
+
+    def _check_missing(self, missing, spec):
         if missing.any() and not spec.has_missing and self.handle_unknown == "error":
             raise self._column_error(
                 spec.name,
                 "has missing values but had none during fit; "
                 "refit on data with missing values or set handle_unknown='ignore'.",
             )
+
+    def _encode_discrete(self, series, spec, out):
+        missing = series.isna().to_numpy()
+        self._check_missing(missing, spec)
+        levels = np.asarray(spec.categories, dtype=_numpy_dtype(spec.dtype))
+        observed = series[~missing].to_numpy()
+        if levels.dtype.kind in "iu" and observed.dtype.kind not in "iu":
+            levels = levels.astype(np.float64)
+        if observed.dtype.kind == "f" and np.isinf(observed).any():
+            raise self._column_error(
+                spec.name, "contains infinite values; replace them, e.g. by NaN."
+            )
+        codes = np.full(len(series), spec.most_frequent, dtype=np.intp)
+        codes[~missing] = _nearest_level(levels, observed.astype(levels.dtype, copy=False))
+        rows = np.arange(len(series))
+        if spec.has_missing:
+            codes[missing] = len(spec.categories)
+        out[rows, spec.value_block.start + codes] = 1.0
+
+    def _encode_numeric(self, series, spec, out):
+        values, missing = self._numeric_input(series, spec)
+        self._check_missing(missing, spec)
         values[missing] = spec.fill
+        raw = values
+        n_masses = 0 if spec.masses is None else spec.masses.size
+        component = np.full(len(values), n_masses)
+        if n_masses:
+            position = np.clip(np.searchsorted(spec.masses, values), 0, n_masses - 1)
+            is_mass = spec.masses[position] == values
+            component[is_mass] = position[is_mass]
+            values = np.where(is_mass, spec.mean, values)  # the scalar of a mass is 0
         column = spec.value_block.start
         if spec.method == "quantile":
             out[:, column] = spec.quantile_transformer.transform(values[:, None])[:, 0]
         elif spec.method == "mode":
-            z = (values - spec.mean) / spec.scale
+            z = values / spec.scale - spec.mean / spec.scale
             mode = _mode_log_density(z, spec).argmax(axis=1)
             out[:, column] = (z - spec.mode_means[mode]) / (_MODE_SCALE * spec.mode_stds[mode])
-            out[np.arange(len(z)), spec.mode_block.start + mode] = 1.0
+            component = np.where(component < n_masses, component, n_masses + mode)
         else:
-            out[:, column] = (values - spec.mean) / spec.scale
+            out[:, column] = values / spec.scale - spec.mean / spec.scale
+        if n_masses:
+            out[component < n_masses, column] = 0.0
+        rows = np.arange(len(values))
+        if spec.mode_block is not None:
+            out[rows, spec.mode_block.start + component] = 1.0
+        if spec.precision_block is not None:
+            level = _precision_level(raw + spec.offset, spec.coarse_steps)
+            out[rows, spec.precision_block.start + level] = 1.0
         if spec.missing_block is not None:
             out[:, spec.missing_block.start] = ~missing
             out[:, spec.missing_block.start + 1] = missing
@@ -756,11 +1123,9 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
                 f"X has {X.shape[1]} columns, but {type(self).__name__} encodes to "
                 f"{self.n_features_out_}."
             )
+        decoders = {"onehot": self._decode_categorical, "discrete": self._decode_discrete}
         columns = [
-            self._decode_categorical(X, spec)
-            if spec.method == "onehot"
-            else self._decode_numeric(X, spec)
-            for spec in self.columns_
+            decoders.get(spec.method, self._decode_numeric)(X, spec) for spec in self.columns_
         ]
         if not self._frame_input:
             return np.column_stack(columns).astype(np.float64, copy=False)
@@ -784,18 +1149,48 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
             return pd.Series(values, dtype=object)
         return pd.Series(pd.array(values, dtype=spec.dtype))
 
+    def _decode_discrete(self, X, spec):
+        group = X[:, spec.value_block.slice]
+        codes = group.argmax(axis=1)
+        codes[~group.any(axis=1)] = spec.most_frequent
+        missing = codes == len(spec.categories)
+        codes[missing] = 0
+        levels = np.asarray(spec.categories, dtype=_numpy_dtype(spec.dtype))
+        values = levels[codes]
+        if not self._frame_input:
+            values = values.astype(np.float64)
+            values[missing] = np.nan
+            return values
+        series = pd.Series(values).astype(spec.dtype)
+        return series.mask(missing) if missing.any() else series
+
     def _decode_numeric(self, X, spec):
         scalar = X[:, spec.value_block.start].astype(np.float64)
+        n_masses = 0 if spec.masses is None else spec.masses.size
+        component = None
+        if spec.mode_block is not None:
+            component = X[:, spec.mode_block.slice].argmax(axis=1)
         if spec.method == "quantile":
             values = spec.quantile_transformer.inverse_transform(scalar[:, None])[:, 0]
         elif spec.method == "mode":
-            mode = X[:, spec.mode_block.slice].argmax(axis=1)
+            mode = np.clip(component - n_masses, 0, None)
             z = scalar * _MODE_SCALE * spec.mode_stds[mode] + spec.mode_means[mode]
             values = z * spec.scale + spec.mean
         else:
             values = scalar * spec.scale + spec.mean
         if self.clip:
             values = np.clip(values, spec.minimum, spec.maximum)
+        if spec.precision_block is not None:
+            level = X[:, spec.precision_block.slice].argmax(axis=1)
+            for index, step in enumerate(spec.coarse_steps):
+                rows = level == index
+                coarse = np.rint((values[rows] + spec.offset) / step) * step - spec.offset
+                values[rows] = np.clip(coarse, spec.minimum, spec.maximum) if self.clip else coarse
+        if spec.step is not None:
+            values = _round_to_grid(values, spec.step)
+        if n_masses:
+            is_mass = component < n_masses
+            values = np.where(is_mass, spec.masses[np.clip(component, 0, n_masses - 1)], values)
         missing = np.zeros(len(values), dtype=bool)
         if spec.missing_block is not None:
             missing = X[:, spec.missing_block.slice].argmax(axis=1) == 1
@@ -805,13 +1200,19 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         if spec.kind in _TEMPORAL:
             return self._temporal_series(values, missing, spec)
         if spec.kind == "integer":
-            info = np.iinfo(getattr(spec.dtype, "numpy_dtype", spec.dtype))
-            upper = float(info.max)
-            if upper > info.max:  # int64/uint64 bounds are not exact floats
-                upper = np.nextafter(upper, -np.inf)
-            values = np.clip(np.rint(values), info.min, upper)
+            values = self._integers(values, spec)
         series = pd.Series(values).astype(spec.dtype)
         return series.mask(missing) if missing.any() else series
+
+    @staticmethod
+    def _integers(values, spec):
+        """Offset floats back to the integer dtype, exactly (int64 extremes included)."""
+        dtype = _numpy_dtype(spec.dtype)
+        info = np.iinfo(dtype)
+        lower, upper = float(info.min - spec.offset), float(info.max - spec.offset)
+        values = np.clip(np.rint(values), lower, np.nextafter(upper, -np.inf))
+        base = min(0, int(values.min())) if values.size else 0  # below the offset (clip=False)
+        return _restore_integers(values - base, spec.offset + base, dtype)
 
     def _temporal_series(self, values, missing, spec):
         ints = np.rint(values)

@@ -148,3 +148,18 @@ def test_mismatched_tables_raise():
         ks_statistic(real, pd.DataFrame({"x": [1.0], "pet": [1.0]}))
     with pytest.raises(ValueError, match="synthetic is empty"):
         ks_statistic(real, real.iloc[:0])
+
+
+def test_column_detection_auc_names_the_off_support_column():
+    from skgen.metrics import column_detection_auc
+
+    rng = np.random.RandomState(0)
+    real = pd.DataFrame(
+        {"a": rng.normal(size=300), "b": rng.choice([0.0, 50.0, 100.0], 300), "c": rng.choice(["x", "y"], 300)}
+    )
+    fake = pd.DataFrame(
+        {"a": rng.normal(size=300), "b": rng.uniform(0, 100, 300), "c": rng.choice(["x", "y"], 300)}
+    )
+    aucs = column_detection_auc(real, fake, random_state=0)
+    assert list(aucs.index) == ["a", "b", "c"] and aucs.idxmax() == "b"
+    assert aucs["b"] > 0.95 and aucs["a"] < 0.65 and aucs["c"] < 0.65

@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import math
+import os
 import pstats
 import statistics
 import sys
@@ -401,7 +402,663 @@ def cprofile_rows(setting, epochs):
     return rows, nb
 
 
+# =========================================================================
+# Issue 10: threads, mixed tables, the adversarial step, memory, fixed costs.
+# Each section returns plain data (JSON); ``--json`` saves it, and ``--report
+# BEFORE.json AFTER.json`` renders the before/after tables. Run the same script
+# on the old code with ``PYTHONPATH=/path/to/old/checkout``: the sections only use
+# the public API (and ``skgen.set_config`` where it exists).
+# =========================================================================
+def mixed_table(n, n_numeric, n_categorical, seed=0, levels=(2, 12), wide_levels=0):
+    """A DataFrame with Gaussian numeric columns and categorical columns of 2-12 levels.
+
+    Both depend on a 3-d latent variable; ``wide_levels`` adds one categorical
+    column with that many levels (Zipf-like frequencies).
+    """
+    import pandas as pd
+
+    rng = np.random.RandomState(seed)
+    latent = rng.randn(n, 3)
+    data = {}
+    for j in range(n_numeric):
+        data[f"x{j}"] = latent @ rng.randn(3) + 0.5 * rng.randn(n)
+    for j in range(n_categorical):
+        k = rng.randint(levels[0], levels[1] + 1)
+        score = latent @ rng.randn(3) + rng.randn(n)
+        codes = np.digitize(score, np.quantile(score, np.linspace(0, 1, k + 1)[1:-1]))
+        data[f"c{j}"] = pd.Categorical.from_codes(codes, [f"l{i}" for i in range(k)])
+    if wide_levels:
+        p = 1.0 / np.arange(1, wide_levels + 1)
+        codes = rng.choice(wide_levels, size=n, p=p / p.sum())
+        data["wide"] = pd.Categorical.from_codes(codes, [f"w{i}" for i in range(wide_levels)])
+    return pd.DataFrame(data)
+
+
+def _has_config():
+    import skgen
+
+    return hasattr(skgen, "set_config")
+
+
+def _child(section, **kwargs):
+    """Run ``section`` in a fresh interpreter (same PYTHONPATH); return its JSON result."""
+    import json
+    import subprocess
+
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", section, json.dumps(kwargs)]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if out.returncode:
+        return {"error": out.stderr.strip().splitlines()[-1] if out.stderr.strip() else "failed"}
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _busy_processes(n):
+    import subprocess
+
+    return [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(n)]
+
+
+# ----------------------------------------------------------------- threads
+def child_threads(mode, epochs, n_rows):
+    """One default VAE fit of a 7-column mixed table (after a 1-epoch warm-up)."""
+    import skgen
+
+    if mode == "pinned":
+        torch.set_num_threads(1)
+        if _has_config():
+            skgen.set_config(n_threads=1)
+    elif mode == "all cores" and _has_config():
+        skgen.set_config(n_threads=-1)
+    X = mixed_table(n_rows, 4, 3, seed=1)
+    skgen.VAE(max_epochs=1, random_state=0).fit(X.iloc[:500])
+    start = time.perf_counter()
+    skgen.VAE(max_epochs=epochs, n_iter_no_change=epochs + 1, random_state=0).fit(X)
+    return {"wall": time.perf_counter() - start, "threads_after": torch.get_num_threads()}
+
+
+def section_threads(repeats=2, epochs=6, n_rows=3000):
+    """Default fit vs pinned to one thread, with one busy process per core beside it."""
+    modes = ["default", "pinned"] + (["all cores"] if _has_config() else [])
+    busy = _busy_processes(os.cpu_count() or 1)
+    try:
+        time.sleep(1.0)
+        walls = {m: [] for m in modes}
+        for r in range(repeats):
+            for mode in modes[r % len(modes) :] + modes[: r % len(modes)]:
+                res = _child("threads", mode=mode, epochs=epochs, n_rows=n_rows)
+                walls[mode].append(res.get("wall", float("nan")))
+                print(f"threads {mode:<10} {res}", flush=True)
+    finally:
+        for p in busy:
+            p.kill()
+    med = {m: statistics.median(v) for m, v in walls.items()}
+    return {
+        "epochs": epochs,
+        "n_rows": n_rows,
+        "busy": os.cpu_count(),
+        "wall": med,
+        "ratio": med["default"] / med["pinned"],
+    }
+
+
+# ------------------------------------------------------------------- mixed
+class _EpochClock:
+    """CPU seconds of each training epoch (skorch's ``run_single_epoch``), by patching.
+
+    CPU time, not the history's wall-clock ``dur``: the machine is shared. Only the
+    epochs themselves are timed, not the fixed cost of a fit (validation, encoding,
+    building the networks, post-fit statistics).
+    """
+
+    def __enter__(self):
+        from skorch import NeuralNet
+
+        self.seconds = []
+        self._original = original = NeuralNet.run_single_epoch
+        clock = self
+
+        def run_single_epoch(net, iterator, training, prefix, step_fn, **fit_params):
+            start = time.process_time()
+            out = original(net, iterator, training, prefix, step_fn, **fit_params)
+            if training:
+                clock.seconds.append(time.process_time() - start)
+            return out
+
+        NeuralNet.run_single_epoch = run_single_epoch
+        return self
+
+    def __exit__(self, *exc):
+        from skorch import NeuralNet
+
+        NeuralNet.run_single_epoch = self._original
+
+
+def _epoch_seconds(make, X, epochs):
+    """Median CPU seconds of the epochs after the first."""
+    with _EpochClock() as clock:
+        make(epochs).fit(X)
+    return statistics.median(clock.seconds[1:])
+
+
+def section_mixed(repeats=2, epochs=4, n_rows=5000):
+    """Per-epoch time on 10 numeric + 30 categorical columns vs an all-numeric array."""
+    import skgen
+    from skgen.preprocessing import TabularEncoder
+
+    frame = mixed_table(n_rows, 10, 30, seed=2)
+    width = TabularEncoder().fit_transform(frame).shape[1]
+    array = np.random.RandomState(0).randn(n_rows, width)
+    out = {"width": width, "n_rows": n_rows, "models": {}}
+    for name in ("VAE", "WGANGP"):
+        times = {"mixed": [], "numeric": []}
+        for r in range(repeats):
+            for kind, X in (("mixed", frame), ("numeric", array))[:: 1 if r % 2 == 0 else -1]:
+                def make(e, name=name, r=r):
+                    est = getattr(skgen, name)(max_epochs=e, random_state=r)
+                    if name == "VAE":
+                        est.set_params(n_iter_no_change=e + 1)
+                    return est
+
+                times[kind].append(_epoch_seconds(make, X, epochs))
+        med = {k: statistics.median(v) for k, v in times.items()}
+        out["models"][name] = {**med, "ratio": med["mixed"] / med["numeric"]}
+        print(f"mixed {name}: {out['models'][name]}", flush=True)
+    return out
+
+
+# --------------------------------------------------------- adversarial step
+def plain_wgangp(G, D, X, epochs, batch_size, n_critic, opt_cls, g_kwargs, d_kwargs, weight, seed):
+    """A hand-written WGAN-GP loop (one-sided penalty, as skgen's default)."""
+    torch.manual_seed(seed)
+    opt_g = opt_cls(G.parameters(), **g_kwargs)
+    opt_d = opt_cls(D.parameters(), **d_kwargs)
+    n = len(X)
+    G.train()
+    D.train()
+    for _ in range(epochs):
+        order = torch.randperm(n)
+        for start in range(0, n, batch_size):
+            real = X[order[start : start + batch_size]]
+            m = len(real)
+            for _ in range(n_critic):
+                with torch.no_grad():
+                    fake = G(torch.randn(m, G.n_components))
+                loss_d = D(fake).mean() - D(real).mean()
+                eps = torch.rand(m, 1)
+                points = (eps * real + (1 - eps) * fake).requires_grad_(True)
+                (grad,) = torch.autograd.grad(D(points).sum(), points, create_graph=True)
+                penalty = (grad.norm(dim=1) - 1).clamp_min(0).pow(2).mean()
+                opt_d.zero_grad(set_to_none=True)
+                (loss_d + weight * penalty).backward()
+                opt_d.step()
+            loss_g = -D(G(torch.randn(m, G.n_components))).mean()
+            opt_g.zero_grad(set_to_none=True)
+            loss_g.backward()
+            opt_g.step()
+    return G
+
+
+def section_gan(repeats=3, epochs=3, n_rows=5000, n_features=20):
+    """WGANGP.fit against a plain WGAN-GP loop with the same nets, batch, n_critic, Adam."""
+    import copy
+
+    import skgen
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(n_rows, 4) @ rng.randn(4, n_features) + 0.1 * rng.randn(n_rows, n_features)
+
+    def skgen_run(seed):
+        return skgen.WGANGP(max_epochs=epochs, random_state=seed).fit(X)
+
+    ref = skgen.WGANGP(max_epochs=1, random_state=0).fit(X)
+    net = ref.net_
+    Xn = torch.from_numpy(ref._validate_input(X, reset=False)[0])
+    opt_cls = type(net.optimizer_)
+    g_kwargs = dict(net.optimizer_.defaults)
+    d_kwargs = dict(net.discriminator_optimizer_.defaults)
+    weight = float(net.criterion_.penalty_weight)
+    G0, D0 = copy.deepcopy(net.module_), copy.deepcopy(net.discriminator_)
+
+    def plain_run(seed):
+        return plain_wgangp(
+            copy.deepcopy(G0), copy.deepcopy(D0), Xn, epochs, ref._batch_size,
+            net.n_critic, opt_cls, g_kwargs, d_kwargs, weight, seed,
+        )
+
+    runs = {"plain": plain_run, "skgen": skgen_run}
+    cpu = {k: [] for k in runs}
+    for r in range(repeats):
+        for which in list(runs)[:: 1 if r % 2 == 0 else -1]:
+            _, c, _ = timed(runs[which], r)
+            cpu[which].append(c)
+    med = {k: statistics.median(v) for k, v in cpu.items()}
+    n_batches_ = epochs * math.ceil(n_rows / ref._batch_size)
+    out = {
+        "n_rows": n_rows,
+        "n_features": n_features,
+        "epochs": epochs,
+        "batch_size": ref._batch_size,
+        "n_critic": net.n_critic,
+        "optimizer": f"{opt_cls.__name__}({', '.join(f'{k}={g_kwargs[k]}' for k in ('lr', 'betas', 'fused') if k in g_kwargs)})",
+        **med,
+        "ms_per_batch": 1e3 * med["skgen"] / n_batches_,
+        "ratio": med["skgen"] / med["plain"],
+    }
+    print(f"gan: {out}", flush=True)
+    return out
+
+
+# ------------------------------------------------------------------ memory
+def _rss_kib(field):
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def child_memory(n_rows, kind, model, epochs):
+    """Peak RSS of one fit beyond the RSS before it, in float32 encoded matrices."""
+    import skgen
+
+    if kind == "numeric":
+        rng = np.random.RandomState(0)
+        X = np.empty((n_rows, 20))
+        for start in range(0, n_rows, 100_000):  # no full-size temporaries
+            X[start : start + 100_000] = rng.randn(min(100_000, n_rows - start), 20)
+        width = 20
+    else:
+        X = mixed_table(n_rows, 10, 10, seed=3)
+        from skgen.preprocessing import TabularEncoder
+
+        width = TabularEncoder().fit(X.iloc[:2000]).transform(X.iloc[:10]).shape[1]
+    getattr(skgen, model)(max_epochs=1, random_state=0).fit(X[:500] if kind == "numeric" else X.iloc[:500])
+    import gc
+
+    gc.collect()
+    before = _rss_kib("VmRSS")
+    with open("/proc/self/clear_refs", "w") as f:  # reset the peak (VmHWM) to the current RSS
+        f.write("5")
+    start = time.perf_counter()
+    est = getattr(skgen, model)(max_epochs=epochs, random_state=0)
+    if model == "VAE":
+        est.set_params(n_iter_no_change=epochs + 1)
+    est.fit(X)
+    seconds = time.perf_counter() - start
+    peak = _rss_kib("VmHWM")
+    matrix = n_rows * width * 4 / 1024
+    return {"peak_mib": (peak - before) / 1024, "matrix_mib": matrix / 1024,
+            "ratio": (peak - before) / matrix, "seconds": seconds}
+
+
+def section_memory(rows=(10_000, 100_000), model="VAE", epochs=1):
+    out = []
+    for n_rows in rows:
+        for kind in ("numeric", "mixed"):
+            if kind == "mixed" and n_rows > 100_000:
+                continue
+            res = _child("memory", n_rows=n_rows, kind=kind, model=model, epochs=epochs)
+            res.update(n_rows=n_rows, kind=kind, model=model)
+            print(f"memory {res}", flush=True)
+            out.append(res)
+    return out
+
+
+# --------------------------------------------------------------- first fit
+def child_firstfit(name, n_rows):
+    start = time.perf_counter()
+    import skgen
+
+    t_import = time.perf_counter() - start
+    cls = getattr(skgen, name)
+    rng = np.random.RandomState(0)
+    X = rng.randn(n_rows, 16)
+    kwargs = {"max_epochs": 1, "random_state": 0}
+    y = None
+    if name == "ConvAE":
+        kwargs["input_shape"] = (1, 4, 4)
+    if name in ("ConditionalGAN",):
+        y = rng.randint(3, size=n_rows)
+    if name == "VAE (DataFrame)":
+        pass
+    times = []
+    for _ in range(2):
+        est = cls(**kwargs)
+        t = time.perf_counter()
+        est.fit(X) if y is None else est.fit(X, y)
+        times.append(time.perf_counter() - t)
+    return {"import": t_import, "first": times[0], "second": times[1]}
+
+
+def child_firstfit_frame(n_rows):
+    start = time.perf_counter()
+    import skgen
+
+    t_import = time.perf_counter() - start
+    X = mixed_table(n_rows, 4, 3, seed=4)
+    times = []
+    for _ in range(2):
+        t = time.perf_counter()
+        skgen.VAE(max_epochs=1, random_state=0).fit(X)
+        times.append(time.perf_counter() - t)
+    return {"import": t_import, "first": times[0], "second": times[1]}
+
+
+def section_firstfit(n_rows=1000):
+    import skgen
+
+    names = [n for n in skgen.__all__ if isinstance(getattr(skgen, n), type)
+             and hasattr(getattr(skgen, n), "fit")]
+    out = {}
+    for name in names:
+        out[name] = _child("firstfit", name=name, n_rows=n_rows)
+        print(f"firstfit {name}: {out[name]}", flush=True)
+    out["VAE on a DataFrame (4 numeric, 3 categorical)"] = _child("firstfit_frame", n_rows=n_rows)
+    return out
+
+
+# ----------------------------------------------------------------- sampling
+def section_sample(n_samples=100_000, n_rows=5000, repeats=3):
+    """sample(100_000) of a VAE with and without a 1,000-level categorical column."""
+    import skgen
+
+    with_wide = mixed_table(n_rows, 3, 2, seed=5, wide_levels=1000)
+    without = with_wide.drop(columns="wide")
+    models = {
+        "without": skgen.VAE(max_epochs=2, random_state=0).fit(without),
+        "with 1,000-level column": skgen.VAE(max_epochs=2, random_state=0).fit(with_wide),
+    }
+    times = {k: [] for k in models}
+    network = {k: [] for k in models}
+    for r in range(repeats):
+        for k, m in models.items():
+            spent = []
+            generate = m._generate
+
+            def timed_generate(*args, _generate=generate, _spent=spent, **kwargs):
+                start = time.process_time()
+                result = _generate(*args, **kwargs)
+                _spent.append(time.process_time() - start)
+                return result
+
+            m._generate = timed_generate
+            try:
+                _, c, _ = timed(lambda: m.sample(n_samples, random_state=r))
+            finally:
+                del m._generate
+            times[k].append(c)
+            network[k].append(sum(spent))
+    med = {k: statistics.median(v) for k, v in times.items()}
+    net_med = {f"network {k}": statistics.median(v) for k, v in network.items()}
+    out = {
+        "n_samples": n_samples,
+        **med,
+        **net_med,
+        "ratio": med["with 1,000-level column"] / med["without"],
+    }
+    print(f"sample: {out}", flush=True)
+    return out
+
+
+def section_memory1m():
+    return section_memory(rows=(1_000_000,))
+
+
+def section_blocks(n_rows=5000, batch=128):
+    """Per-batch cost of the column-block operations alone (forward + backward), mixed table.
+
+    The VAE's loss (criterion) and the WGANGP generator's training-mode activation
+    (Gumbel-softmax), each on one batch of the fitted model, timeit (min of 5 x 50).
+    """
+    import timeit
+
+    import skgen
+
+    frame = mixed_table(n_rows, 10, 30, seed=2)
+    out = {}
+    vae = skgen.VAE(max_epochs=1, random_state=0).fit(frame)
+    Xn = torch.from_numpy(vae._validate_input(frame.iloc[:batch], reset=False)[0])
+    net = vae.net_
+    with torch.no_grad():
+        res = net.module_(Xn)
+    res = {k: (v.detach().clone().requires_grad_(True) if torch.is_tensor(v) else v) for k, v in res.items()}
+
+    def vae_loss():
+        terms = net.criterion_(res, Xn, module=net.module_)
+        sum(terms.values()).backward()
+
+    gan = skgen.WGANGP(max_epochs=1, random_state=0).fit(frame)
+    G = gan.net_.module_
+    G.train()
+    raw = torch.randn(batch, gan.layout_[-1].stop, requires_grad=True)
+
+    def activate():
+        G.activate(raw).sum().backward()
+
+    for name, fn in (("VAE criterion", vae_loss), ("Generator.activate (train)", activate)):
+        fn()
+        out[name] = min(timeit.repeat(fn, number=50, repeat=5, timer=time.process_time)) / 50 * 1e3
+    out["n_blocks"] = len(vae.layout_)
+    print(f"blocks: {out}", flush=True)
+    return out
+
+
+SECTIONS = {
+    "blocks": section_blocks,
+    "threads": section_threads,
+    "memory1m": section_memory1m,
+    "mixed": section_mixed,
+    "gan": section_gan,
+    "memory": section_memory,
+    "firstfit": section_firstfit,
+    "sample": section_sample,
+}
+CHILDREN = {
+    "threads": child_threads,
+    "memory": child_memory,
+    "firstfit": child_firstfit,
+    "firstfit_frame": child_firstfit_frame,
+}
+
+
 # ----------------------------------------------------------------------- main
+REPORT_MARKER = "## Issue 10"
+
+
+def _g(d, *keys):
+    for k in keys:
+        if not isinstance(d, dict) or k not in d:
+            return float("nan")
+        d = d[k]
+    return d
+
+
+def _f(x, spec=".2f", unit=""):
+    if not isinstance(x, (int, float)) or x != x:
+        return "n/a"
+    return format(x, spec) + unit
+
+
+def render_report(before, after):
+    """Markdown before/after tables of the issue-10 sections."""
+    out = [
+        REPORT_MARKER + ": threads, mixed tables, the adversarial step, memory, fixed costs",
+        "",
+        "*Before* is main at b6cb7f9 (measured with `PYTHONPATH=<checkout of b6cb7f9>`), "
+        "*after* this branch; the same script, the same machine (2 cores shared with "
+        "other jobs), ratios taken within one run. Commands: see the top of "
+        "`benchmarks/overhead.py`.",
+        "",
+        f"Before: {before.get('environment', 'n/a')}",
+        "",
+        f"After: {after.get('environment', 'n/a')}",
+    ]
+    if "threads" in after:
+        t_b, t_a = before.get("threads", {}), after["threads"]
+        rows = [
+            (mode, _f(_g(t_b, "wall", mode), ".1f", " s"), _f(_g(t_a, "wall", mode), ".1f", " s"))
+            for mode in ("default", "pinned", "all cores")
+        ]
+        rows.append(("**default / pinned**", f"**{_f(_g(t_b, 'ratio'))}**", f"**{_f(_g(t_a, 'ratio'))}**"))
+        out += [
+            "",
+            "### Threads under load",
+            "",
+            f"A `VAE` fit ({t_a['epochs']} epochs, defaults otherwise) of a {t_a['n_rows']:,}-row "
+            "table with 4 numeric and 3 categorical columns, in a fresh process, with "
+            f"{t_a['busy']} busy-loop processes (one per core) running beside it; wall time, "
+            "median of 2 runs before, 1 after (the after run was cut for time). *default*: nothing set (torch starts one thread per core); "
+            "*pinned*: `torch.set_num_threads(1)`; *all cores*: `skgen.set_config(n_threads=-1)` "
+            "(after only), i.e. torch's own default of one thread per core, which is what the "
+            "old code used when nothing was set. Bar: default within 1.3x of pinned.",
+            "",
+            markdown_table(["setting", "before", "after"], rows, align="lrr"),
+        ]
+    if "mixed" in after:
+        m_b, m_a = before.get("mixed", {}), after["mixed"]
+        rows = []
+        for name in ("VAE", "WGANGP"):
+            b, a = _g(m_b, "models", name), _g(m_a, "models", name)
+            rows.append((
+                name,
+                _f(_g(b, "numeric"), ".3f", " s"), _f(_g(b, "mixed"), ".3f", " s"), f"**{_f(_g(b, 'ratio'))}**",
+                _f(_g(a, "numeric"), ".3f", " s"), _f(_g(a, "mixed"), ".3f", " s"), f"**{_f(_g(a, 'ratio'))}**",
+            ))
+        out += [
+            "",
+            "### Mixed tables: per-epoch time",
+            "",
+            f"{m_a['n_rows']:,} rows, 10 numeric and 30 categorical columns (2-12 levels), "
+            f"{m_a['width']} encoded columns, against an all-numeric array of the same width; "
+            "CPU seconds per training epoch (skorch's `run_single_epoch`, epochs 2-4 of a "
+            "4-epoch fit, one thread; median over them and 2 repeats). "
+            "Bar: mixed / numeric <= 1.5.",
+            "",
+            markdown_table(
+                ["model", "numeric (before)", "mixed (before)", "ratio (before)",
+                 "numeric (after)", "mixed (after)", "ratio (after)"],
+                rows, align="lrrrrrr",
+            ),
+        ]
+    if "blocks" in after:
+        b_b, b_a = before.get("blocks", {}), after["blocks"]
+        rows = [
+            (k, _f(_g(b_b, k), ".2f", " ms"), _f(_g(b_a, k), ".2f", " ms"),
+             _f(_g(b_b, k) / _g(b_a, k), ".1f", "x"))
+            for k in ("VAE criterion", "Generator.activate (train)")
+        ]
+        out += [
+            "",
+            f"The column-block operations alone, per batch of 128 rows of the same table "
+            f"({b_a.get('n_blocks')} blocks), forward + backward, CPU time (timeit with `time.process_time`, min of 5 x 50), one thread:",
+            "",
+            markdown_table(["operation", "before", "after", "speed-up"], rows, align="lrrr"),
+        ]
+    if "gan" in after:
+        g_b, g_a = before.get("gan", {}), after["gan"]
+        rows = [
+            (label, _f(_g(g_b, key), spec, unit), _f(_g(g_a, key), spec, unit))
+            for label, key, spec, unit in (
+                ("plain PyTorch loop", "plain", ".2f", " s"),
+                ("`WGANGP.fit`", "skgen", ".2f", " s"),
+                ("per batch (skgen)", "ms_per_batch", ".1f", " ms"),
+                ("**skgen / plain**", "ratio", ".2f", ""),
+            )
+        ]
+        out += [
+            "",
+            "### The adversarial step",
+            "",
+            f"`WGANGP` with defaults (batch {g_a['batch_size']}, n_critic={g_a['n_critic']}, "
+            f"{g_a['optimizer']}) on {g_a['n_rows']:,} x {g_a['n_features']} numeric rows, "
+            f"{g_a['epochs']} epochs, against a hand-written WGAN-GP loop training copies of "
+            "the same generator and critic with the same optimizer settings, batch, n_critic "
+            "and one-sided penalty, in the same process; CPU time, one thread, median of 3. "
+            "Bar: <= 1.3.",
+            "",
+            markdown_table(["", "before", "after"], rows, align="lrr"),
+        ]
+    if "memory" in after:
+        index = {
+            (r["n_rows"], r["kind"]): r
+            for r in before.get("memory", []) + before.get("memory1m", [])
+            if "n_rows" in r
+        }
+        rows = []
+        for r in after["memory"] + after.get("memory1m", []):
+            b = index.get((r.get("n_rows"), r.get("kind")), {})
+            rows.append((
+                f"{r.get('n_rows', 0):,}", r.get("kind"), _f(r.get("matrix_mib"), ".0f", " MiB"),
+                _f(b.get("peak_mib"), ".0f", " MiB"), f"**{_f(b.get('ratio'))}**",
+                _f(r.get("peak_mib"), ".0f", " MiB"), f"**{_f(r.get('ratio'))}**",
+                _f(b.get("seconds"), ".1f", " s"), _f(r.get("seconds"), ".1f", " s"),
+            ))
+        out += [
+            "",
+            "### Peak memory of a fit",
+            "",
+            "`VAE(max_epochs=1)` in a fresh process: the peak resident memory during `fit` "
+            "(VmHWM, reset just before it) minus the resident memory before it, in MiB and "
+            "in multiples of the float32 encoded matrix (rows x encoded width x 4 bytes). "
+            "*numeric*: a float64 array of 20 columns; *mixed*: a DataFrame with 10 numeric "
+            "and 10 categorical columns (through the TabularEncoder). Bar: <= 2.5x.",
+            "",
+            markdown_table(
+                ["rows", "data", "float32 matrix", "peak (before)", "x matrix (before)",
+                 "peak (after)", "x matrix (after)", "fit time (before)", "fit time (after)"],
+                rows, align="rlrrrrrrr",
+            ),
+        ]
+    if "firstfit" in after:
+        f_b, f_a = before.get("firstfit", {}), after["firstfit"]
+        rows = []
+        for name, a in f_a.items():
+            b = f_b.get(name, {})
+            rows.append((
+                name,
+                _f(_g(b, "first"), ".2f", " s"), _f(_g(b, "second"), ".2f", " s"),
+                _f(_g(a, "first"), ".2f", " s"), _f(_g(a, "second"), ".2f", " s"),
+            ))
+        out += [
+            "",
+            "### First fit in a fresh process",
+            "",
+            "Each estimator on 1,000 rows x 16 numeric columns (ConvAE: 1x4x4 images, "
+            "ConditionalGAN with 3 classes) with `max_epochs=1`, in a fresh interpreter: "
+            "the first fit, then a second identical fit (the difference is the one-off "
+            "cost: lazy imports, kernel set-up). Wall time, one run each.",
+            "",
+            markdown_table(
+                ["estimator", "first fit (before)", "second (before)", "first fit (after)", "second (after)"],
+                rows, align="lrrrr",
+            ),
+        ]
+    if "sample" in after:
+        s_b, s_a = before.get("sample", {}), after["sample"]
+        key = "with 1,000-level column"
+        rows = [
+            ("without the column", _f(_g(s_b, "without"), ".2f", " s"), _f(_g(s_a, "without"), ".2f", " s")),
+            ("with a 1,000-level column", _f(_g(s_b, key), ".2f", " s"), _f(_g(s_a, key), ".2f", " s")),
+            ("**ratio**", f"**{_f(_g(s_b, 'ratio'))}**", f"**{_f(_g(s_a, 'ratio'))}**"),
+            ("with the column: network (`_generate`)",
+             _f(_g(s_b, f"network {key}"), ".2f", " s"), _f(_g(s_a, f"network {key}"), ".2f", " s")),
+            ("with the column: the rest (activations, draws, decoding)",
+             _f(_g(s_b, key) - _g(s_b, f"network {key}"), ".2f", " s"),
+             _f(_g(s_a, key) - _g(s_a, f"network {key}"), ".2f", " s")),
+        ]
+        out += [
+            "",
+            "### Sampling a wide categorical column",
+            "",
+            f"`VAE.sample({s_a['n_samples']:,})` of a model fitted (2 epochs) on 5,000 rows of 3 "
+            "numeric and 2 categorical columns, with and without one more categorical column "
+            "of 1,000 levels (Zipf frequencies); CPU time, one thread, median of 3. Bar: <= 3x.",
+            "",
+            markdown_table(["", "before", "after"], rows, align="lrr"),
+        ]
+    return "\n".join(out)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(
         description="Time skgen.Autoencoder.fit against a plain PyTorch loop."
@@ -422,7 +1079,52 @@ def main(argv=None):
         "--profile", action="store_true", help="add per-call costs and a cProfile listing"
     )
     parser.add_argument("--output", default=None, help="write the markdown report here")
+    parser.add_argument(
+        "--section",
+        action="append",
+        choices=sorted(SECTIONS),
+        help="run an issue-10 section instead of the autoencoder overhead table "
+        "(repeatable); results go to --json",
+    )
+    parser.add_argument("--json", default=None, help="save the sections' results here")
+    parser.add_argument(
+        "--report",
+        nargs=2,
+        metavar=("BEFORE_JSON", "AFTER_JSON"),
+        help="render the before/after tables of the sections (appended to --output)",
+    )
+    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.child:
+        import json
+
+        print(json.dumps(CHILDREN[args.child[0]](**json.loads(args.child[1]))))
+        return
+    if args.section:
+        import json
+
+        set_threads(1)  # in-process sections: CPU time of one thread (children set their own)
+        results = {"environment": environment()}
+        for name in args.section:
+            results[name] = SECTIONS[name]()
+        if args.json:
+            previous = {}
+            if Path(args.json).exists():
+                previous = json.loads(Path(args.json).read_text())
+            previous.update(results)
+            Path(args.json).write_text(json.dumps(previous, indent=1))
+        return
+    if args.report:
+        import json
+
+        before, after = (json.loads(Path(p).read_text()) for p in args.report)
+        text = render_report(before, after)
+        print(text)
+        if args.output:
+            path = Path(args.output)
+            head = path.read_text().split(REPORT_MARKER)[0] if path.exists() else ""
+            write_markdown(args.output, head.rstrip() + "\n\n" + text)
+        return
     if args.quick:
         args.epochs, args.repeats = 2, 2
     set_threads(args.threads)

@@ -1,7 +1,7 @@
 """Global configuration of skgen (scikit-learn's ``set_config`` idiom).
 
-Only one setting today: ``n_threads``, the intra-op threads of PyTorch while an
-skgen estimator fits, transforms or samples.
+Only one setting today: ``n_threads``, the intra-op threads of PyTorch (and of
+NumPy's BLAS) while an skgen estimator fits, transforms or samples.
 
 Why skgen chooses them: PyTorch starts as many intra-op threads as there are
 cores. The networks skgen trains on tables are small (tens of thousands of
@@ -35,8 +35,10 @@ _local = threading.local()
 
 # One more thread per this many floating-point operations of one step
 # (forward and backward of a batch: about 6 * batch_size * n_parameters).
-# Below it a product is too short for a second thread to pay for its
-# synchronisation; measured in benchmarks/overhead.py.
+# A conservative choice, not a tuned one: a step of 2e8 operations takes about
+# 10-20 ms on one core, long enough for a second thread to pay for its
+# synchronisation; skgen's default networks on tables (tens of thousands of
+# parameters, batches of 64-128) stay far below it, i.e. on one thread.
 FLOPS_PER_THREAD = 2e8
 
 
@@ -87,8 +89,9 @@ def set_config(n_threads=None):
     Parameters
     ----------
     n_threads : "auto", int or None, default=None
-        Intra-op threads of PyTorch while skgen estimators fit, transform and
-        sample; the caller's ``torch.get_num_threads()`` is restored afterwards.
+        Intra-op threads of PyTorch (and threads of NumPy's BLAS) while skgen
+        estimators fit, transform and sample; the caller's settings are restored
+        afterwards.
 
         - ``"auto"`` (the initial value): one thread for small networks, more as
           the work of one step grows (about one per 2e8 floating-point operations),
@@ -209,12 +212,34 @@ def thread_scope(flops=0.0):
     caller = torch.get_num_threads() if depth == 0 else None
     _local.depth = depth + 1
     try:
-        _set_num_threads(_requested_threads(flops))
-        yield
+        n_threads = _requested_threads(flops)
+        _set_num_threads(n_threads)
+        # NumPy's BLAS too (skgen's SVDs, mixtures, input statistics): a BLAS pool of
+        # one thread per core stalls as badly as torch's on a busy machine.
+        with _blas_limit(n_threads) if depth == 0 else contextlib.nullcontext():
+            yield
     finally:
         _local.depth = depth
         if caller is not None:
             _set_num_threads(caller)
+
+
+_CONTROLLER = []
+
+
+def _blas_limit(n_threads):
+    """Limit the BLAS libraries' threads (threadpoolctl), restored on exit."""
+    if not _CONTROLLER:
+        try:
+            from threadpoolctl import ThreadpoolController
+
+            _CONTROLLER.append(ThreadpoolController())
+        except Exception:  # no threadpoolctl or an unusual platform: leave BLAS alone
+            _CONTROLLER.append(None)
+    controller = _CONTROLLER[0]
+    if controller is None:
+        return contextlib.nullcontext()
+    return controller.limit(limits=n_threads, user_api="blas")
 
 
 def use_threads_for(flops):

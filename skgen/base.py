@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+from copy import deepcopy
 from abc import ABCMeta, abstractmethod
 import warnings
 from numbers import Integral, Real
@@ -70,7 +71,7 @@ _FUSED_ADAM = tuple(int(v) for v in torch.__version__.split("+")[0].split(".")[:
 # Warn when the largest feature standard deviation exceeds this many times the median.
 _SCALE_RATIO_WARNING = 30
 # early_stopping="auto" holds out a validation set from this many training rows on.
-_AUTO_EARLY_STOPPING_MIN_SAMPLES = 200
+_AUTO_EARLY_STOPPING_MIN_SAMPLES = 100
 
 
 def _affine_float32(X, offset, scale, chunk_size=65536):
@@ -103,10 +104,22 @@ class ScaledEarlyStopping(EarlyStopping):
     for small ones, whatever their sign.
     """
 
-    def __init__(self, warmup=0, **kwargs):
+    def __init__(self, warmup=0, initial_score=None, **kwargs):
         kwargs.pop("threshold_mode", None)
         super().__init__(threshold_mode="abs", **kwargs)
         self.warmup = warmup
+        self.initial_score = initial_score
+
+    def on_train_begin(self, net, **kwargs):
+        super().on_train_begin(net, **kwargs)
+        if self.initial_score is not None and self.warmup == 0:
+            # The initial weights are a candidate too (epoch 0): a fit that never beats
+            # them (e.g. a PCA initialisation on a small table) ends where it started.
+            self.dynamic_threshold_ = self._calc_new_threshold(self.initial_score)
+            self.best_epoch_ = 0
+            if self.load_best:
+                self.best_model_weights_ = deepcopy(net.module_.state_dict())
+            self.initial_score = None  # for the first training call only (fit, not partial_fit)
 
     def _calc_new_threshold(self, score):
         delta = self.threshold * max(1.0, abs(score))
@@ -460,7 +473,7 @@ class _BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         return cls, params
 
     def _resolve_early_stopping(self, n_samples):
-        """``early_stopping="auto"``: on from 200 training rows (20 held out) on."""
+        """``early_stopping="auto"``: on from 100 training rows (10 held out) on."""
         if self.early_stopping == "auto":
             return n_samples >= _AUTO_EARLY_STOPPING_MIN_SAMPLES
         return bool(self.early_stopping)
@@ -558,6 +571,7 @@ class _BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
             use_threads_for(step_flops(modules, self._batch_size))
             self._before_training(net, Xn, y)
             if not self._closed_form():  # else the initialisation is the exact solution
+                self._score_initial_weights(net, Xn, y)
                 net.partial_fit(self._to_tensor_data(Xn, y), epochs=epochs)
         self._finish_training(net, Xn)
         if epochs is None:
@@ -567,6 +581,9 @@ class _BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
     def _closed_form(self):
         """True when the initial module is already the optimum (no epoch is run)."""
         return False
+
+    def _score_initial_weights(self, net, Xn, y):
+        """Hook: give the stopping rule the validation loss of the initial weights."""
 
     def _warn_if_cut(self, net):
         """ConvergenceWarning once per ``fit``: max_epochs cut a still-improving fit.
@@ -756,6 +773,27 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _BaseNe
         check_is_fitted(self)  # get_feature_names_out before fit raises NotFittedError
         return self.n_components
 
+    def _score_initial_weights(self, net, Xn, y):
+        """With a validation split, the initial weights compete with the trained ones.
+
+        Their validation loss (that of PCA's solution with ``init="pca"``) seeds
+        the stopping rule, so the restored weights are never worse than the
+        starting point on the held-out rows.
+        """
+        stopping = dict(net.callbacks_).get("stopping")
+        if net.train_split is None or not isinstance(stopping, ScaledEarlyStopping):
+            return
+        if stopping.warmup:
+            return
+        _, valid = net.train_split(self._to_tensor_data(Xn, y))
+        total, count = 0.0, 0
+        net._set_training(False)
+        for batch in net.get_iterator(valid, training=False):
+            step = net.validation_step(batch)
+            total += float(step["loss"]) * len(batch[0])
+            count += len(batch[0])
+        stopping.initial_score = total / count if count else None
+
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y=None):
         """Train the autoencoder on ``X``.
@@ -831,15 +869,59 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _BaseNe
                 f"X has {Z.shape[1]} features, but {type(self).__name__}.inverse_transform is "
                 f"expecting {self.n_components} features (n_components) as input."
             )
-        module = self.net_.module_
         out = self._run_batches(
-            lambda z: self._data_from_raw(module.decode(z)), np.ascontiguousarray(Z, dtype=np.float32)
+            lambda z: self._data_from_raw(self._decode(z)), np.ascontiguousarray(Z, dtype=np.float32)
         )
         return self._from_network_space(out)
 
     def _reconstruct_network_space(self, Xn):
         module = self.net_.module_
-        return self._run_batches(lambda x: module.decode(module.encode(x)), Xn)
+        return self._run_batches(lambda x: self._decode(module.encode(x)), Xn)
+
+    def _decode(self, z):
+        """The reconstruction from codes: the decoder plus the output correction, if any."""
+        raw = self.net_.module_.decode(z)
+        correction = getattr(self, "_output_correction", None)
+        if correction is not None:
+            A = torch.as_tensor(correction, device=z.device)
+            raw = raw + z @ A[:-1] + A[-1]
+        return raw
+
+    def _fit(self, X, y=None, *, epochs=None):
+        super()._fit(X, y, epochs=epochs)
+        self._fit_output_correction(X)
+        return self
+
+    def _partial_fit(self, X, y=None):
+        super()._partial_fit(X, y)
+        self._fit_output_correction(X)
+        return self
+
+    def _fit_output_correction(self, X):
+        """Least-squares affine map from the codes to the decoder's residuals.
+
+        With ``init="pca"`` and a plain numeric output, reconstructions are the
+        decoder's output plus ``A z + b``, fitted on the training rows after
+        training. Penalties that act on the code (a prior, sparsity,
+        contraction) shrink reconstructions towards the mean; this undoes the
+        part of that shrinkage a linear map of the code can explain, and is
+        zero for a model at PCA's solution. ``sample`` does not use it.
+        """
+        self._output_correction = None
+        if getattr(self, "init", None) != "pca" or self._closed_form():
+            return
+        if len(self.layout_) != 1 or self.layout_[0].kind != "numeric":
+            return
+        Xn, _ = self._validate_input(X, reset=False)
+        if len(Xn) <= self.n_components + 1:
+            return
+        module = self.net_.module_
+        k = self.n_components
+        out = self._run_batches(lambda x: torch.cat([module.encode(x), module.decode(module.encode(x))], 1), Xn)
+        Z = np.c_[out[:, :k], np.ones(len(Xn))].astype(np.float64)
+        R = Xn.astype(np.float64) - out[:, k:]
+        gram = Z.T @ Z + 1e-6 * np.trace(Z.T @ Z) / (k + 1) * np.eye(k + 1)
+        self._output_correction = np.linalg.solve(gram, Z.T @ R).astype(np.float32)
 
     def score_samples(self, X):
         """Negative reconstruction error of each sample.

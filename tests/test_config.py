@@ -124,3 +124,25 @@ def test_threads_restored_when_fit_raises(caller_threads):
             np.random.RandomState(0).randn(50, 3) * 1e30
         )
     assert torch.get_num_threads() == caller_threads
+
+
+def test_blas_threads_limited_and_restored():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+
+    def blas_threads():
+        info = threadpoolctl.threadpool_info()
+        return {i["num_threads"] for i in info if i["user_api"] == "blas"}
+
+    if not blas_threads():
+        pytest.skip("no BLAS library found by threadpoolctl")
+    seen = []
+    est = skgen.Autoencoder(max_epochs=1, random_state=0)
+    X = np.random.RandomState(0).randn(40, 3)
+    with threadpoolctl.threadpool_limits(2, user_api="blas"):
+        caller = blas_threads()
+        est.fit(X)
+        linear = next(m for m in est.net_.module_.modules() if isinstance(m, torch.nn.Linear))
+        linear.register_forward_pre_hook(lambda m, a: seen.append(blas_threads()))
+        est.transform(X[:5])
+        assert blas_threads() == caller
+    assert seen and seen[0] == {1}

@@ -121,7 +121,7 @@ def test_compile_layout_is_cached_and_partial_layouts():
     layout = (Block("categorical", 2, 5), Block("categorical", 7, 9))
     assert compile_layout(layout) is compile_layout(layout)
     compiled = CompiledLayout(layout, width=10)
-    assert compiled.categorical_columns == [7, 8, 2, 3, 4]  # narrow bucket first
+    assert sorted(compiled.categorical_columns) == [2, 3, 4, 7, 8]
     raw = torch.randn(4, 10)
     out = compiled.activate(raw)
     torch.testing.assert_close(out[:, [0, 1, 5, 6, 9]], raw[:, [0, 1, 5, 6, 9]])
@@ -174,3 +174,16 @@ def test_condition_loss_equals_loop():
         log_p = torch.log_softmax(raw[:, block.slice], dim=1)[:, :k]
         expected = expected - (condition[:, offset : offset + k] * log_p).sum(dim=1)
     torch.testing.assert_close(conditioner.condition_loss(raw, condition), expected.mean())
+
+
+def test_gumbel_softmax_draws_follow_the_softmax():
+    layout = (Block("categorical", 0, 3), Block("categorical", 3, 5), Block("categorical", 5, 45))
+    compiled = compile_layout(layout)
+    torch.manual_seed(0)
+    logits = torch.randn(1, 45).expand(20_000, 45).contiguous()
+    out = compiled.gumbel_softmax(logits, tau=0.2)
+    assert torch.isfinite(out).all()
+    for block in layout:
+        freq = F.one_hot(out[:, block.slice].argmax(dim=1), block.width).float().mean(dim=0)
+        expected = torch.softmax(logits[0, block.slice], dim=0)
+        torch.testing.assert_close(freq, expected, atol=0.015, rtol=0)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from numbers import Integral, Real
 
+from types import SimpleNamespace
+
 from torch import nn
 
 from ..losses import ContractiveCriterion
@@ -220,7 +222,27 @@ class ContractiveAE(Autoencoder):
         self.n_projections = n_projections
 
     def _build_code_activation(self):
-        return nn.Sigmoid()
+        # With init="pca" the code is PCA's score plus a correction whose Jacobian is
+        # penalised (the fixed part's scale cannot be traded against the decoder's).
+        return None if self.init == "pca" else nn.Sigmoid()
 
     def _build_criterion(self):
+        if self.init == "pca":
+            return _ResidualContractiveCriterion(self.layout_, self.contractive_weight, self.n_projections)
         return ContractiveCriterion(self.layout_, self.contractive_weight, self.n_projections)
+
+
+class _ResidualContractiveCriterion(ContractiveCriterion):
+    """The contractive penalty on the learned correction of a PCA-initialised encoder.
+
+    The code is :math:`h(x) = A (x - m) + r(x)`; the fixed part's Jacobian :math:`A`
+    is the same at every point, so only :math:`\lVert J_r(x) \rVert_F^2` is
+    penalised: the code is kept as locally flat as PCA's.
+    """
+
+    def penalty(self, output, module):
+        residual = module.encoder.residual
+        proxy = SimpleNamespace(
+            encoder=residual, code_activation=None, corruption=None, encode=residual
+        )
+        return super().penalty(output, proxy)

@@ -216,7 +216,12 @@ class Autoencoder(BaseAutoencoder):
         decoder = self._build_decoder(encoder, n_features)
         if self.init == "pca":
             encoder, decoder, _ = pca_autoencoder_maps(
-                X, self.n_components, encoder, decoder, gate_decoder=self.tied_weights
+                X,
+                self.n_components,
+                encoder,
+                decoder,
+                gate_decoder=self.tied_weights,
+                whiten=self._whiten_pca_codes,
             )
             decoder = self._pca_decoder_input(decoder)
         return AutoencoderModule(
@@ -232,6 +237,8 @@ class Autoencoder(BaseAutoencoder):
 
     #: A linear model of this class is PCA's solution (its loss has no other term).
     _linear_is_pca = True
+    #: Whiten the PCA part of the code (for codes matched to an N(0, I) prior).
+    _whiten_pca_codes = False
 
     def _closed_form(self):
         return self.init == "pca" and self.activation == "identity" and self._linear_is_pca

@@ -268,10 +268,14 @@ class SparseAE(Autoencoder):
 
     def _build_code_activation(self):
         if self.sparsity == "l1":
-            return nn.ReLU()
+            # init="pca": soft-thresholding (the proximal map of the L1 norm) keeps the
+            # sign of PCA's scores, where a ReLU would zero half of them at the start.
+            return nn.Softshrink(0.05) if self.init == "pca" else nn.ReLU()
         if self.sparsity == "kl":
             return nn.Sigmoid()
         return TopK(self._resolved_k())
+
+    _linear_is_pca = False  # the sparsity penalty changes the linear solution
 
     def _pca_decoder_input(self, decoder):
         if self.sparsity == "kl":  # the code is a sigmoid: read the scores back

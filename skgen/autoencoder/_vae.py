@@ -26,6 +26,10 @@ def _numeric_columns(layout):
     return np.concatenate(parts) if parts else np.zeros(0, dtype=int)
 
 
+#: One learned observation variance shared by all numeric columns (as in
+#: probabilistic PCA) rather than one per column.
+_ISOTROPIC_NOISE = False
+
 #: Posterior-mean variance (over the training data) above which a latent
 #: unit counts as active (Burda et al., 2016).
 ACTIVE_UNIT_THRESHOLD = 0.01
@@ -280,10 +284,15 @@ class BetaVAE(SamplerMixin, BaseAutoencoder):
         else:
             noise = float(X.var(axis=0).mean()) if len(X) > 1 else 1.0
         log_noise_var = np.full(n_features, np.log(max(noise, 1e-12)))
+        shared = _ISOTROPIC_NOISE
         encoder = GaussianEncoder(encoder_net, k)
         if conditioner:
-            return ConditionalVAEModule(encoder, decoder, conditioner, log_noise_var=log_noise_var)
-        return VariationalAutoencoderModule(encoder, decoder, log_noise_var=log_noise_var)
+            return ConditionalVAEModule(
+                encoder, decoder, conditioner, log_noise_var=log_noise_var, shared_noise=shared
+            )
+        return VariationalAutoencoderModule(
+            encoder, decoder, log_noise_var=log_noise_var, shared_noise=shared
+        )
 
     def _build_criterion(self):
         return VAECriterion(self.layout_, beta=self.beta)

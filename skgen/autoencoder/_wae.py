@@ -313,6 +313,11 @@ class WAE(SamplerMixin, Autoencoder):
         self.penalty_weight = penalty_weight
 
     # ------------------------------------------------------------------ hooks
+    # init="pca": the codes start as whitened PCA scores, close to the N(0, I) prior,
+    # and the penalties on the codes make the linear model differ from PCA.
+    _whiten_pca_codes = True
+    _linear_is_pca = False
+
     @property
     def _net_class(self):
         return LatentAdversarialNet if self.penalty == "gan" else AutoencoderNet

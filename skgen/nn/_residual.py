@@ -150,7 +150,9 @@ class AffineResidual(nn.Module):
 
 
 
-def pca_autoencoder_maps(X, n_components, encoder_residual, decoder_residual, *, gate_decoder=False):
+def pca_autoencoder_maps(
+    X, n_components, encoder_residual, decoder_residual, *, gate_decoder=False, whiten=False
+):
     """Encoder and decoder that start as PCA: code = projection, decoder its transpose.
 
     ``X`` is in the network's input space (centred, divided by one global scale), so
@@ -166,6 +168,9 @@ def pca_autoencoder_maps(X, n_components, encoder_residual, decoder_residual, *,
     encoder_residual, decoder_residual : nn.Module
     gate_decoder : bool, default=False
         Gate the decoder's residual (see :class:`AffineResidual`).
+    whiten : bool, default=False
+        Divide each score by its standard deviation (codes with unit variances,
+        for models whose codes must match an :math:`N(0, I)` prior).
 
     Returns
     -------
@@ -173,11 +178,14 @@ def pca_autoencoder_maps(X, n_components, encoder_residual, decoder_residual, *,
     basis : PCABasis
     """
     basis = pca_basis(X, n_components)
+    std = np.ones(n_components)
+    if whiten:
+        std = np.where(basis.variances > 0, np.sqrt(np.maximum(basis.variances, 1e-300)), 1.0)
     encoder = AffineResidual(
-        basis.components, np.zeros(n_components), basis.mean, encoder_residual
+        basis.components / std[:, None], np.zeros(n_components), basis.mean, encoder_residual
     )
     decoder = AffineResidual(
-        basis.components.T, basis.mean, np.zeros(n_components), decoder_residual,
+        basis.components.T * std, basis.mean, np.zeros(n_components), decoder_residual,
         gate=gate_decoder,
     )
     return encoder, decoder, basis

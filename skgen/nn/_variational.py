@@ -59,9 +59,12 @@ class VariationalAutoencoderModule(nn.Module):
         Initial log-variance of a learned per-column Gaussian observation noise
         (a parameter, clipped to ``NOISE_LOGVAR_RANGE`` when used); None for
         none (the criterion then calibrates one shared variance per batch).
+    shared_noise : bool, default=False
+        Learn one variance for all columns (isotropic noise, as in probabilistic
+        PCA), initialised at the mean of ``log_noise_var``.
     """
 
-    def __init__(self, encoder, decoder, log_noise_var=None):
+    def __init__(self, encoder, decoder, log_noise_var=None, shared_noise=False):
         super().__init__()
         self.encoder = encoder
         self.decoder = decoder
@@ -69,13 +72,14 @@ class VariationalAutoencoderModule(nn.Module):
             self.log_noise_var = None
         else:
             init = torch.as_tensor(log_noise_var, dtype=torch.float32).clamp(*NOISE_LOGVAR_RANGE)
-            self.log_noise_var = nn.Parameter(init.clone())
+            self._noise_width = len(init)
+            self.log_noise_var = nn.Parameter(init.mean().reshape(1) if shared_noise else init.clone())
 
     def observation_log_var(self):
         """The per-column observation log-variance (clipped), or None."""
         if self.log_noise_var is None:
             return None
-        return self.log_noise_var.clamp(*NOISE_LOGVAR_RANGE)
+        return self.log_noise_var.clamp(*NOISE_LOGVAR_RANGE).expand(self._noise_width)
 
     def encode_stats(self, x):
         """Mean and log-variance of :math:`q(z \\mid x)`."""
@@ -114,8 +118,8 @@ class ConditionalVAEModule(VariationalAutoencoderModule):
     conditioner : ColumnConditioner
     """
 
-    def __init__(self, encoder, decoder, conditioner, log_noise_var=None):
-        super().__init__(encoder, decoder, log_noise_var)
+    def __init__(self, encoder, decoder, conditioner, log_noise_var=None, shared_noise=False):
+        super().__init__(encoder, decoder, log_noise_var, shared_noise)
         self.conditioner = conditioner
 
     def _with(self, h, c):

@@ -50,7 +50,13 @@ def test_pretrained_weights_initialise_the_deep_network(split, pretraining, tied
 
 def test_stacked_fit_is_reproducible(rng):
     X = rng.randn(120, 6)
-    params = {"hidden_layer_sizes": (8,), "pretrain_epochs": 3, "max_epochs": 3, "random_state": 3}
+    params = {
+        "hidden_layer_sizes": (8,),
+        "pretrain_epochs": 3,
+        "max_epochs": 3,
+        "init": "random",
+        "random_state": 3,
+    }
     a = StackedAE(2, **params).fit(X)
     b = StackedAE(2, **params).fit(X)
     np.testing.assert_array_equal(a.transform(X), b.transform(X))

@@ -82,7 +82,8 @@ def test_loss_curve_on_given_axes_and_pipeline(blobs):
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    pipe = make_pipeline(StandardScaler(), Autoencoder(max_epochs=2, random_state=0)).fit(blobs[0])
+    ae = Autoencoder(max_epochs=2, early_stopping=False, random_state=0)
+    pipe = make_pipeline(StandardScaler(), ae).fit(blobs[0])
     fig, ax = plt.subplots()
     display = LossCurveDisplay.from_estimator(pipe, ax=ax, logy=True)
     assert display.ax_ is ax and display.figure_ is fig

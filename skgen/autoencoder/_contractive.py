@@ -155,12 +155,13 @@ class ContractiveAE(Autoencoder):
 
     Examples
     --------
+    >>> import numpy as np
     >>> from sklearn.datasets import load_digits
     >>> from skgen import ContractiveAE
     >>> X, _ = load_digits(return_X_y=True)
     >>> cae = ContractiveAE(n_components=8, max_epochs=2, random_state=0).fit(X)
     >>> Z = cae.transform(X[:3])
-    >>> Z.shape, bool(((Z > 0) & (Z < 1)).all())
+    >>> Z.shape, bool(np.isfinite(Z).all())
     ((3, 8), True)
     """
 
@@ -233,7 +234,7 @@ class ContractiveAE(Autoencoder):
 
 
 class _ResidualContractiveCriterion(ContractiveCriterion):
-    """The contractive penalty on the learned correction of a PCA-initialised encoder.
+    r"""The contractive penalty on the learned correction of a PCA-initialised encoder.
 
     The code is :math:`h(x) = A (x - m) + r(x)`; the fixed part's Jacobian :math:`A`
     is the same at every point, so only :math:`\lVert J_r(x) \rVert_F^2` is

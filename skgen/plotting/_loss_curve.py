@@ -95,7 +95,7 @@ class LossCurveDisplay:
     >>> vae = VAE(max_epochs=3, random_state=0).fit(X)
     >>> display = LossCurveDisplay.from_estimator(vae)
     >>> sorted(display.lines_)
-    ['train_kl', 'train_loss', 'train_reconstruction']
+    ['train_kl', 'train_loss', 'train_reconstruction', 'valid_kl', 'valid_loss', 'valid_reconstruction']
     """
 
     def __init__(self, *, epochs, curves, estimator_name=None):

@@ -103,6 +103,7 @@ def test_wae_gan_encodes_once_per_step_and_notifies_both_networks(rng):
     recorder = dict(est.net_.callbacks_)["recorder"]
     assert recorder.grad_calls == 2 * recorder.batches  # discriminator and autoencoder
     calls = []
-    est.net_.module_.encoder.register_forward_hook(lambda *args: calls.append(1))
+    # training passes only (after training, partial_fit also encodes in eval mode)
+    est.net_.module_.encoder.register_forward_hook(lambda m, *args: calls.append(1) if m.training else None)
     est.partial_fit(X)
     assert len(calls) == 2  # one encoder pass per batch of 32

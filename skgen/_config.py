@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import math
 import os
 import threading
 from numbers import Integral
@@ -167,20 +166,6 @@ def available_cores():
         return max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):
         return max(1, os.cpu_count() or 1)
-
-
-def idle_cores(n_cores=None):
-    """Cores not used by other processes, from the 1-minute load average (>= 1).
-
-    This process counts once in the load average while it runs, so it is added
-    back. Without ``os.getloadavg`` (Windows), all cores.
-    """
-    n_cores = available_cores() if n_cores is None else n_cores
-    try:
-        load = os.getloadavg()[0]
-    except (AttributeError, OSError):
-        return n_cores
-    return int(max(1, min(n_cores, math.floor(n_cores + 1 - load + 0.5))))
 
 
 def auto_threads(flops):

@@ -6,7 +6,7 @@ import torch
 
 import skgen
 from skgen import config_context, get_config, set_config
-from skgen._config import auto_threads, available_cores, idle_cores, thread_scope, use_threads_for
+from skgen._config import auto_threads, available_cores, thread_scope, use_threads_for
 
 
 @pytest.fixture
@@ -59,8 +59,10 @@ def test_get_config_returns_a_copy():
 def test_auto_rule():
     assert auto_threads(0) == 1
     assert auto_threads(1e6) == 1
+    # ParametricTSNE/UMAP steps (~1e9 operations) stay on one thread: two threads changed
+    # float32 reductions between same-seed fits
+    assert auto_threads(1e9) == 1
     assert 1 <= auto_threads(1e15) <= available_cores()
-    assert 1 <= idle_cores() <= available_cores()
 
 
 def test_thread_scope_nested_and_exceptions(caller_threads):

@@ -846,9 +846,11 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _BaseNe
         check_is_fitted(self)
         Xn, dtype = self._validate_input(X, reset=False)
         codes = self._run_batches(self.net_.module_.encode, Xn)
-        codes = _check_finite_output(self, codes, "codes").astype(dtype, copy=False)
         scale = self._code_scale()
-        return codes * dtype.type(scale) if scale != 1.0 else codes
+        if scale != 1.0:
+            with np.errstate(over="ignore", invalid="ignore"):
+                codes = (codes.astype(np.float64) * scale).astype(dtype)
+        return _check_finite_output(self, codes.astype(dtype, copy=False), "codes")
 
     def _codes_in_input_units(self):
         """Hook: True when the network's codes are PCA scores of the normalised input.

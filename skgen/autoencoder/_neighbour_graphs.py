@@ -437,29 +437,37 @@ def refine_embedding(Y, neighbours, weights, reference, a, b, n_epochs, random_s
     gen = torch.Generator(device="cpu").manual_seed(check_seed(random_state))
     picks = torch.randint(0, len(reference), (n_epochs, n_negatives), generator=gen)
     anchors = reference[picks.to(reference.device)]  # (n_epochs, n_negatives, d)
-    anchors_sq = anchors.pow(2).sum(-1)
+    d = Y.shape[1]
     Y = Y.clone()
-    total = (negative_sample_rate * repulsion_strength / n_negatives) * weights.sum(1, keepdim=True)
+    # one contiguous plane per coordinate: elementwise work only, no reduction over d
+    near = [neighbours[..., c].contiguous() for c in range(d)]
+    far = [anchors[..., c].contiguous() for c in range(d)]
+    total = (negative_sample_rate * repulsion_strength) * weights.sum(1)
     for epoch in range(n_epochs):
         alpha = learning_rate * (1.0 - epoch / float(n_epochs))
-        diff = neighbours - Y[:, None, :]  # towards the neighbours
-        d2 = diff.pow(2).sum(-1)
+        diff = [near[c] - Y[:, c : c + 1] for c in range(d)]  # towards the neighbours
+        d2 = _squared_norm(diff).clamp_min_(1e-12)
         if b == 1.0:
             coef = (2.0 * a) / (1.0 + a * d2)
         else:
-            pb = d2.clamp_min(1e-12).pow(b)
-            coef = (2.0 * a * b) * (pb / d2.clamp_min(1e-12)) / (1.0 + a * pb)
-        coef = torch.minimum(coef, 4.0 / d2.sqrt().clamp_min(1e-12)) * weights
-        step = (coef[:, :, None] * diff).sum(1)
-        # repulsion from this epoch's negatives: |y - r|^2 by the expansion (a matmul)
-        A = anchors[epoch]
-        d2 = ((Y.pow(2).sum(1, keepdim=True) + anchors_sq[epoch]) - 2.0 * (Y @ A.T)).clamp_min(0.0)
+            pb = d2.pow(b)
+            coef = ((2.0 * a * b) * pb / d2) / (1.0 + a * pb)
+        coef = torch.minimum(coef, 4.0 * d2.rsqrt()).mul_(weights)
+        away = [Y[:, c : c + 1] - far[c][epoch] for c in range(d)]
+        d2 = _squared_norm(away)
         pb = d2 if b == 1.0 else d2.pow(b)
-        coef = (2.0 * b) / ((0.001 + d2) * (1.0 + a * pb))
-        coef = torch.where(d2 > 1e-10, torch.minimum(coef, 4.0 / d2.sqrt().clamp_min(1e-12)), 0.0)
-        push = Y * coef.sum(1, keepdim=True) - coef @ A
-        Y += alpha * (step + total * push)
+        push = (2.0 * b) / ((0.001 + d2) * (1.0 + a * pb))
+        push = torch.where(d2 > 0, torch.minimum(push, 4.0 * d2.rsqrt()), 0.0)
+        for c in range(d):
+            Y[:, c] += alpha * ((coef * diff[c]).sum(1) + total * (push * away[c]).mean(1))
     return Y
+
+
+def _squared_norm(planes):
+    out = planes[0].square()
+    for plane in planes[1:]:
+        out += plane.square()
+    return out
 
 
 #: Width of the copy of the training rows that ``transform`` searches for

@@ -132,6 +132,10 @@ class ParametricTSNE(NeighbourEmbeddingAE):
     pretrain_loss_curve_ : ndarray of shape (pretrain_epochs,) or None
         Loss of each pre-training epoch (regression on the layout plus the
         decoder's reconstruction), None without pre-training.
+    decoder_loss_curve_ : ndarray of shape (10,)
+        Loss of each epoch of the decoder's final fit to ``transform``'s
+        output on the training rows (after stage 3 and after each
+        ``partial_fit``).
     net_ : skorch.NeuralNet
         The trained skorch net; ``net_.module_`` holds the encoder and decoder.
     history_ : skorch.History

@@ -82,6 +82,9 @@ class ColumnSpec:
         Whether ``fit`` saw missing values in the column.
     missing_rate : float
         The fraction of missing values seen by ``fit``.
+    missing_value : object
+        The missing marker a plain ``object`` column held at ``fit`` (``None``
+        or ``NaN``, the first one seen); decoded missing values get it back.
     mean, scale : float
         The standardisation ``(x - mean) / scale`` of the continuous part
         applied before the numeric methods (``"quantile"`` excepted).
@@ -131,6 +134,7 @@ class ColumnSpec:
     categories: tuple | None = None
     has_missing: bool = False
     missing_rate: float = 0.0
+    missing_value: object = None
     mean: float = 0.0
     scale: float = 1.0
     minimum: float = -np.inf
@@ -800,6 +804,7 @@ default="auto"
             categories=categories,
             has_missing=has_missing,
             missing_rate=float(missing.mean()),
+            missing_value=series[missing].iloc[0] if has_missing and dtype == object else None,
             most_frequent=int(counts.argmax()),
         )
 
@@ -1143,7 +1148,7 @@ default="auto"
             return pd.Series(pd.Categorical.from_codes(codes, dtype=spec.dtype))
         levels = np.empty(len(spec.categories) + 1, dtype=object)
         levels[:-1] = spec.categories
-        levels[-1] = None
+        levels[-1] = spec.missing_value  # None or NaN as fit saw them; NA in extension arrays
         values = levels[codes]
         if spec.dtype == object:
             return pd.Series(values, dtype=object)

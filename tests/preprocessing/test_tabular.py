@@ -223,6 +223,16 @@ def test_missing_values_follow_the_indicator():
     np.testing.assert_array_equal(back["x"].isna().to_numpy(), missing)
 
 
+@pytest.mark.parametrize("marker", [None, np.nan])
+def test_object_columns_keep_their_missing_marker(marker):
+    frame = pd.DataFrame({"pet": pd.Series(["cat", marker, "dog", "cat"] * 10, dtype=object)})
+    encoder = TabularEncoder().fit(frame)
+    back = encoder.inverse_transform(encoder.transform(frame))
+    assert back["pet"].dtype == object
+    pd.testing.assert_frame_equal(back, frame)
+    assert all((v is None) if marker is None else (v != v) for v in back["pet"][1::4])
+
+
 def test_integers_are_rounded_and_clipped():
     frame = pd.DataFrame({"n": np.array([0, 5, 10], dtype=np.int16)})
     encoder = TabularEncoder(numeric="standard", rounding=None).fit(frame)

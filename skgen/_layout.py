@@ -23,6 +23,7 @@ from typing import NamedTuple
 
 import torch
 import torch.nn.functional as F
+from torch.autograd.function import once_differentiable
 
 BLOCK_KINDS = ("numeric", "binary", "categorical")
 
@@ -70,19 +71,127 @@ def layout_width(layout) -> int:
     return max(block.stop for block in layout)
 
 
+class _Take(NamedTuple):
+    """A precomputed column gather ``x[:, index]`` (see :func:`take_columns`)."""
+
+    index: torch.Tensor  # (m,) the column of x behind each output position
+    source: torch.Tensor  # (width,) the output position of each column of x, m if none
+    pad: torch.Tensor | None  # (m,) True where the output is padding (filled), or None
+
+
+class _TakeColumns(torch.autograd.Function):
+    """``x.index_select(1, index)`` with padding filled, and a gather as its backward.
+
+    Every column of ``x`` feeds at most one non-padding output position, so the
+    gradient of ``x`` is the output gradient *gathered* back through ``source``
+    (plus a zero column for the columns that feed nothing). Autograd's own
+    backward of ``index_select``/advanced indexing is a scatter-add (``index_add_``,
+    ``index_put_``), several times slower on the CPU than this gather.
+    """
+
+    @staticmethod
+    def forward(ctx, x, index, source, pad, fill):
+        out = x.index_select(1, index)
+        if pad is not None:
+            out.masked_fill_(pad, fill)
+        ctx.save_for_backward(source)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (source,) = ctx.saved_tensors
+        grad = F.pad(grad, (0, 1)).index_select(1, source)
+        return grad, None, None, None, None
+
+
+def _make_take(columns, width, device, pad=None):
+    """The :class:`_Take` of output columns ``columns`` (ints; -1 marks padding) of ``width``."""
+    columns = list(columns)
+    m = len(columns)
+    source = [m] * width
+    for position, column in enumerate(columns):
+        if column >= 0:
+            source[column] = position
+    pad_mask = None
+    if any(c < 0 for c in columns):
+        pad_mask = torch.tensor([c < 0 for c in columns], device=device)
+    # padding gathers column 0 (any valid column): its values are overwritten
+    index = torch.tensor([max(c, 0) for c in columns], dtype=torch.long, device=device)
+    return _Take(index, torch.tensor(source, dtype=torch.long, device=device), pad_mask)
+
+
+class _PaddedCrossEntropy(torch.autograd.Function):
+    """Per-row categorical cross-entropy of one bucket, forward and backward fused.
+
+    ``sum_b s_b logsumexp_b(x) - sum_k t_k x_k`` (``s_b``: the target's mass in
+    block ``b``), which is ``-sum_k t_k log softmax(x)_k`` block by block. The
+    bucket is gathered *transposed*, as ``(max_width, n_blocks, n)`` with ``-inf``
+    padding (one appended row of ``x.T``), so the reductions over a block run over
+    the first dimension, contiguous and vectorised. The backward is the analytic
+    ``g * (p * s - t)`` gathered back to the columns of ``raw``: a handful of
+    passes over the padded tensor instead of the dozen of autograd's gather,
+    log-softmax, mask and product (first derivatives only).
+    """
+
+    @staticmethod
+    def forward(ctx, raw, target, bucket):
+        n = len(raw)
+        index = bucket.rows_t_index
+        x = F.pad(raw.t(), (0, 0, 0, 1), value=float("-inf")).index_select(0, index)
+        t = F.pad(target.t(), (0, 0, 0, 1)).index_select(0, index)
+        x, t = x.view(*bucket.shape, n), t.view(*bucket.shape, n)
+        high = x.amax(dim=0)  # (n_blocks, n)
+        p = (x - high).exp_()
+        total = p.sum(dim=0)
+        mass = t.sum(dim=0)
+        loss = (mass * (total.log() + high)).sum(dim=0) - (raw * target).mv(bucket.column_mask.to(raw.dtype))
+        ctx.save_for_backward(p.div_(total), t, mass, bucket.take.source)
+        return loss
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, grad):
+        p, t, mass, source = ctx.saved_tensors
+        n = p.shape[-1]
+        g = p.mul_(mass).sub_(t).mul_(grad).view(-1, n)
+        return F.pad(g, (0, 0, 0, 1)).index_select(0, source).t(), None, None
+
+
+def _positions(columns, device):
+    """Positions of the non-padding entries (>= 0) of ``columns``."""
+    return torch.tensor([p for p, c in enumerate(columns) if c >= 0], dtype=torch.long, device=device)
+
+
+def take_columns(x, take, fill=0.0):
+    """``x[:, take.index]`` with padding set to ``fill``; a gather forward and backward.
+
+    Without gradient it is one ``index_select`` (advanced indexing ``x[:, idx]``
+    is about 6x slower on the CPU).
+    """
+    if x.requires_grad and torch.is_grad_enabled():
+        return _TakeColumns.apply(x, take.index, take.source, take.pad, fill)
+    out = x.index_select(1, take.index)
+    if take.pad is not None:
+        out.masked_fill_(take.pad, fill)
+    return out
+
+
 class _Bucket(NamedTuple):
     """Categorical blocks padded to one width (see :class:`CompiledLayout`)."""
 
-    index: torch.Tensor  # (max_width, n_blocks) columns, padding repeats a block's last
+    shape: tuple  # (max_width, n_blocks)
+    take: _Take  # the column-major padded gather, flattened (max_width * n_blocks)
     pad: torch.Tensor  # (max_width, n_blocks) True in the padding
-    keep: torch.Tensor  # positions of the real entries in the flattened (max_width * n_blocks)
     full: bool  # no padding at all
-    flat: torch.Tensor  # the real columns, in the order of ``keep``
-    rows_index: torch.Tensor  # the same, block-major (n_blocks, max_width), for sampling
-    rows_pad: torch.Tensor
+    flat: torch.Tensor  # the real columns, column-major order
+    keep: torch.Tensor  # positions of the real columns in the flattened gather
+    rows_take: _Take  # the same, block-major (n_blocks, max_width), for sampling
+    rows_shape: tuple
     rows_keep: torch.Tensor
-    rows_flat: torch.Tensor
+    rows_flat: torch.Tensor  # the real columns, block-major order
     widths: torch.Tensor  # (1, n_blocks, 1) block widths
+    rows_t_index: torch.Tensor  # ``take.index`` with padding -> ``width`` (an appended row)
+    column_mask: torch.Tensor  # (width,) 1 on the bucket's columns
 
 
 class CompiledLayout:
@@ -92,11 +201,14 @@ class CompiledLayout:
     batch). Columns are grouped by kind: the numeric and binary columns are
     gathered by one index each (or sliced, when contiguous), and the
     categorical blocks are grouped by width into *buckets* padded to at most
-    twice their real size: a bucket is an index of shape
-    ``(max_width, n_blocks)`` padded with a mask, so a softmax, log-softmax,
+    twice their real size: a bucket is a gather of shape
+    ``(max_width, n_blocks)`` with a padding mask, so a softmax, log-softmax,
     Gumbel-softmax or draw over every block of the bucket is one operation on
     a ``(n, max_width, n_blocks)`` view with ``-inf`` padding (padding stays
-    below 2x even for one 1,000-level column beside binary ones).
+    below 2x even for one 1,000-level column beside binary ones). Every
+    gather is an ``index_select`` whose backward is a gather too
+    (:func:`take_columns`): advanced indexing and its scatter-add backward
+    cost several times more on the CPU.
 
     Blocks need not cover every column (``width`` may exceed them); columns
     outside all blocks are ignored by the losses and passed through by the
@@ -120,11 +232,14 @@ class CompiledLayout:
             cols[block.kind].extend(range(block.start, block.stop))
         self.numeric = self._index(cols["numeric"])
         self.binary = self._index(cols["binary"])
+        self._numeric_take = self._take(cols["numeric"])
+        self._binary_take = self._take(cols["binary"])
         self.n_numeric = len(cols["numeric"])
         self.n_binary = len(cols["binary"])
         blocks = sorted((b for b in layout if b.kind == "categorical"), key=lambda b: b.width)
         self.buckets = []
-        order = list(cols["numeric"]) + list(cols["binary"])
+        # the columns of the kind-grouped intermediate (-1: padding), see ``_assemble``
+        stacked = list(cols["numeric"]) + list(cols["binary"])
         i = 0
         while i < len(blocks):
             # grow the bucket while its padded size stays within twice its real size
@@ -134,46 +249,49 @@ class CompiledLayout:
                 j += 1
             group = blocks[i:j]
             w = group[-1].width
-            index = torch.tensor(
-                [[b.start + min(k, b.width - 1) for k in range(w)] for b in group], dtype=torch.long
-            )
-            mask = torch.tensor([[k < b.width for k in range(w)] for b in group])
+            rows = [[b.start + k if k < b.width else -1 for k in range(w)] for b in group]
             # Column-major (max_width, n_blocks): softmax over dim 1 of (n, max_width,
             # n_blocks) is several times faster on the CPU than over a short last dim.
-            index_t, mask_t = index.T.contiguous(), mask.T.contiguous()
-            flat = index_t[mask_t]
+            columns = [rows[b][k] for k in range(w) for b in range(len(group))]
+            rows_columns = [c for row in rows for c in row]
+            mask = torch.tensor([[k < b.width for k in range(w)] for b in group])
             self.buckets.append(
                 _Bucket(
-                    *(
-                        t.to(self.device) if torch.is_tensor(t) else t
-                        for t in (
-                            index_t,
-                            ~mask_t,
-                            torch.flatten(mask_t).nonzero().squeeze(1),
-                            bool(mask.all()),
-                            flat,
-                            index,
-                            ~mask,
-                            torch.flatten(mask).nonzero().squeeze(1),
-                            index[mask],
-                            mask.sum(dim=1).view(1, -1, 1),
-                        )
-                    )
+                    shape=(w, len(group)),
+                    take=_make_take(columns, self.width, self.device),
+                    pad=(~mask.T.contiguous()).to(self.device),
+                    full=bool(mask.all()),
+                    flat=torch.tensor([c for c in columns if c >= 0], device=self.device),
+                    keep=_positions(columns, self.device),
+                    rows_take=_make_take(rows_columns, self.width, self.device),
+                    rows_shape=(len(group), w),
+                    rows_keep=_positions(rows_columns, self.device),
+                    rows_flat=torch.tensor([c for c in rows_columns if c >= 0], device=self.device),
+                    widths=mask.sum(dim=1).view(1, -1, 1).to(self.device),
+                    rows_t_index=torch.tensor(
+                        [c if c >= 0 else self.width for c in columns], device=self.device
+                    ),
+                    column_mask=torch.zeros(self.width).index_fill_(
+                        0, torch.tensor([c for c in columns if c >= 0]), 1.0
+                    ).to(self.device),
                 )
             )
-            order.extend(flat.tolist())
+            stacked.extend(columns)
             i = j
-        self.n_categorical = len(order) - self.n_numeric - self.n_binary
+        self.n_categorical = sum(b.width for b in blocks)
         self.n_blocks = len(layout)
-        covered = set(order)
-        self.passthrough = self._index([c for c in range(self.width) if c not in covered])
-        order.extend(c for c in range(self.width) if c not in covered)
-        # Columns are computed grouped by kind (numeric, binary, then bucket by bucket);
-        # ``inverse`` puts them back in the layout's order with one gather.
-        inverse = torch.empty(len(order), dtype=torch.long)
-        inverse[torch.tensor(order, dtype=torch.long)] = torch.arange(len(order))
-        self.identity_order = order == list(range(len(order)))
-        self.inverse = inverse.to(self.device)
+        covered = {c for c in stacked if c >= 0}
+        passthrough = [c for c in range(self.width) if c not in covered]
+        self.passthrough = self._index(passthrough)
+        self._passthrough_take = self._take(passthrough)
+        stacked.extend(passthrough)
+        # Columns are computed grouped by kind (numeric, binary, then bucket by bucket,
+        # padding included); one gather puts them back in the layout's order.
+        position = {c: p for p, c in enumerate(stacked) if c >= 0}
+        self.identity_order = stacked == list(range(self.width))
+        self._assemble_take = _make_take(
+            [position[c] for c in range(self.width)], len(stacked), self.device
+        )
         self.all_numeric = self.n_numeric == self.width
         self.all_binary = self.n_binary == self.width
 
@@ -185,33 +303,48 @@ class CompiledLayout:
             return slice(columns[0], columns[-1] + 1)
         return torch.tensor(columns, dtype=torch.long, device=self.device)
 
-    # ------------------------------------------------------------ categorical
-    def padded(self, x, bucket, fill=float("-inf")):
-        """``x[:, index]`` of one bucket, shape (n, max_width, n_blocks), padding = ``fill``."""
-        out = x[:, bucket.index]
-        return out if bucket.full else out.masked_fill(bucket.pad, fill)
+    def _take(self, columns):
+        """A slice when ``columns`` are contiguous, else a :class:`_Take`; None if empty."""
+        index = self._index(columns)
+        if index is None or isinstance(index, slice):
+            return index
+        return _make_take(columns, self.width, self.device)
 
     @staticmethod
-    def unpad(x, bucket):
-        """(n, max_width, n_blocks) -> (n, n_columns) of the bucket's real columns."""
-        x = x.reshape(len(x), -1)
-        return x if bucket.full else x[:, bucket.keep]
+    def columns(x, take):
+        """``x[:, columns]`` for a slice or a :class:`_Take` (fast gather both ways)."""
+        if isinstance(take, slice):
+            return x[:, take]
+        return take_columns(x, take)
+
+    def numeric_columns(self, x):
+        """The numeric columns of ``x`` (a view when they are contiguous)."""
+        return self.columns(x, self._numeric_take)
+
+    # ------------------------------------------------------------ categorical
+    def padded(self, x, bucket, fill=float("-inf")):
+        """``x``'s columns of one bucket, shape (n, max_width, n_blocks), padding = ``fill``."""
+        return take_columns(x, bucket.take, fill).view(len(x), *bucket.shape)
 
     def _assemble(self, x, parts):
-        """Columns computed kind by kind -> one tensor in the layout's column order."""
-        if self.passthrough is not None:
-            parts.append(x[:, self.passthrough])
+        """Columns computed kind by kind -> one tensor in the layout's column order.
+
+        ``parts``: the numeric, binary and padded bucket columns, in that order
+        (2-D, the buckets flattened column-major).
+        """
+        if self._passthrough_take is not None:
+            parts.append(self.columns(x, self._passthrough_take))
         out = parts[0] if len(parts) == 1 else torch.cat(parts, dim=1)
-        return out if self.identity_order else out[:, self.inverse]
+        return out if self.identity_order else take_columns(out, self._assemble_take)
 
     def _map_categorical(self, x, fn):
         parts = []
-        if self.numeric is not None:
-            parts.append(x[:, self.numeric])
-        if self.binary is not None:
-            parts.append(torch.sigmoid(x[:, self.binary]))
+        if self._numeric_take is not None:
+            parts.append(self.columns(x, self._numeric_take))
+        if self._binary_take is not None:
+            parts.append(torch.sigmoid(self.columns(x, self._binary_take)))
         for bucket in self.buckets:
-            parts.append(self.unpad(fn(self.padded(x, bucket)), bucket))
+            parts.append(fn(self.padded(x, bucket)).reshape(len(x), -1))
         return self._assemble(x, parts)
 
     def activate(self, raw, *, hard=False):
@@ -251,9 +384,10 @@ class CompiledLayout:
 
         In the order of :attr:`categorical_columns` (bucket by bucket).
         """
-        parts = [
-            self.unpad(torch.log_softmax(self.padded(raw, b), dim=1), b) for b in self.buckets
-        ]
+        parts = []
+        for bucket in self.buckets:
+            logp = torch.log_softmax(self.padded(raw, bucket), dim=1).reshape(len(raw), -1)
+            parts.append(logp if bucket.full else logp.index_select(1, bucket.keep))
         return parts[0] if len(parts) == 1 else torch.cat(parts, dim=1)
 
     @property
@@ -270,18 +404,24 @@ class CompiledLayout:
         ``numeric=False`` leaves the numeric blocks out.
         """
         total = None
-        if numeric and self.numeric is not None:
-            total = 0.5 * (raw[:, self.numeric] - target[:, self.numeric]).pow(2).sum(dim=1)
-        if self.binary is not None:
+        if numeric and self._numeric_take is not None:
+            diff = self.columns(raw, self._numeric_take) - self.columns(target, self._numeric_take)
+            total = 0.5 * diff.pow(2).sum(dim=1)
+        if self._binary_take is not None:
             part = F.binary_cross_entropy_with_logits(
-                raw[:, self.binary], target[:, self.binary], reduction="none"
+                self.columns(raw, self._binary_take),
+                self.columns(target, self._binary_take),
+                reduction="none",
             ).sum(dim=1)
             total = part if total is None else total + part
         for bucket in self.buckets:
-            logp = torch.log_softmax(self.padded(raw, bucket), dim=1)
-            if not bucket.full:  # -inf in the padding: 0 * -inf would be nan
-                logp = logp.masked_fill(bucket.pad, 0.0)
-            part = -(self.padded(target, bucket, fill=0.0) * logp).sum(dim=(1, 2))
+            if raw.requires_grad and torch.is_grad_enabled() and not target.requires_grad:
+                part = _PaddedCrossEntropy.apply(raw, target, bucket)
+            else:
+                logp = torch.log_softmax(self.padded(raw, bucket), dim=1)
+                if not bucket.full:  # -inf in the padding: 0 * -inf would be nan
+                    logp = logp.masked_fill(bucket.pad, 0.0)
+                part = -(self.padded(target, bucket, fill=0.0) * logp).sum(dim=(1, 2))
             total = part if total is None else total + part
         if total is None:
             total = raw.new_zeros(len(raw))
@@ -297,12 +437,11 @@ class CompiledLayout:
         """
         n = len(probs)
         for bucket in self.buckets:
+            take = bucket.rows_take
             for start in range(0, n, chunk_size):
                 rows = probs[start : start + chunk_size]
                 # (n, n_blocks, max_width): searchsorted needs the categories last
-                p = rows[:, bucket.rows_index]
-                if not bucket.full:
-                    p = p.masked_fill(bucket.rows_pad, 0.0)
+                p = take_columns(rows, take, 0.0).view(len(rows), *bucket.rows_shape)
                 p = p.clamp_min(0).float()
                 cdf = torch.cumsum(p, dim=2)
                 total = cdf[:, :, -1:]
@@ -314,9 +453,9 @@ class CompiledLayout:
                 drawn = torch.minimum(drawn, bucket.widths - 1)
                 onehot = torch.zeros_like(p).scatter_(2, drawn, 1.0)
                 onehot = onehot.reshape(len(onehot), -1)
-                if not bucket.full:
-                    onehot = onehot[:, bucket.rows_keep]
-                rows[:, bucket.rows_flat] = onehot.to(rows.dtype)
+                if take.pad is not None:
+                    onehot = onehot.index_select(1, bucket.rows_keep)
+                rows.index_copy_(1, bucket.rows_flat, onehot.to(rows.dtype))
         return probs
 
 

@@ -846,7 +846,32 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _BaseNe
         check_is_fitted(self)
         Xn, dtype = self._validate_input(X, reset=False)
         codes = self._run_batches(self.net_.module_.encode, Xn)
-        return _check_finite_output(self, codes, "codes").astype(dtype, copy=False)
+        scale = self._code_scale()
+        if scale != 1.0:
+            with np.errstate(over="ignore", invalid="ignore"):
+                codes = (codes.astype(np.float64) * scale).astype(dtype)
+        return _check_finite_output(self, codes.astype(dtype, copy=False), "codes")
+
+    def _codes_in_input_units(self):
+        """Hook: True when the network's codes are PCA scores of the normalised input.
+
+        Those codes (``init="pca"``, no whitening, no squashing code activation)
+        are returned multiplied by the input's global scale, i.e. on the scale of
+        PCA's scores of ``X``: the fixed part of the code then *is* PCA's
+        ``transform`` (up to the sign convention), so the models put after it
+        (e.g. a penalised ``LogisticRegression``) see PCA's features plus the
+        learned correction, whatever the units of ``X``.
+        """
+        return False
+
+    def _code_scale(self):
+        """Factor from the network's codes to those of :meth:`transform`."""
+        if not self._codes_in_input_units():
+            return 1.0
+        scale = getattr(self, "_input_scale", None)
+        if scale is None or not len(scale) or not np.isfinite(scale[0]) or scale[0] <= 0:
+            return 1.0
+        return float(scale[0])
 
     def inverse_transform(self, X):
         """Decode codes back to data space.
@@ -869,6 +894,9 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _BaseNe
                 f"X has {Z.shape[1]} features, but {type(self).__name__}.inverse_transform is "
                 f"expecting {self.n_components} features (n_components) as input."
             )
+        scale = self._code_scale()
+        if scale != 1.0:
+            Z = np.asarray(Z, dtype=np.float64) / scale
         out = self._run_batches(
             lambda z: self._data_from_raw(self._decode(z)), np.ascontiguousarray(Z, dtype=np.float32)
         )

@@ -187,3 +187,29 @@ def test_gumbel_softmax_draws_follow_the_softmax():
         freq = F.one_hot(out[:, block.slice].argmax(dim=1), block.width).float().mean(dim=0)
         expected = torch.softmax(logits[0, block.slice], dim=0)
         torch.testing.assert_close(freq, expected, atol=0.015, rtol=0)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_gathers_backward_and_soft_targets_equal_loops(seed):
+    # the gathers' own backward (a gather, not autograd's scatter-add) and the fused
+    # cross-entropy with soft and all-zero categorical targets
+    rng = np.random.RandomState(10 + seed)
+    layout, width = random_layout(rng, n_blocks=10, extra=2)
+    n = 13
+    raw = torch.from_numpy(rng.randn(n, width) * 3).requires_grad_(True)
+    weights = torch.from_numpy(rng.randn(n, width))
+    out = compile_layout(layout, raw.device, width).activate(raw)
+    expected = activations_loop(raw, layout)
+    covered = expected.shape[1]
+    torch.testing.assert_close(out[:, :covered], expected)
+    (grad,) = torch.autograd.grad((out[:, :covered] * weights[:, :covered]).sum(), raw)
+    (grad_loop,) = torch.autograd.grad((expected * weights[:, :covered]).sum(), raw)
+    torch.testing.assert_close(grad, grad_loop)
+    target = torch.from_numpy(rng.rand(n, width))  # soft targets, some blocks all zero
+    target[: n // 2, :] *= torch.from_numpy(rng.rand(width) > 0.5)
+    loss = reconstruction_loss(raw, target, layout)
+    expected = loss_loop(raw, target, layout)
+    torch.testing.assert_close(loss, expected)
+    (grad,) = torch.autograd.grad((loss * weights[:, 0]).sum(), raw)
+    (grad_loop,) = torch.autograd.grad((expected * weights[:, 0]).sum(), raw)
+    torch.testing.assert_close(grad, grad_loop)

@@ -238,6 +238,9 @@ class ConvAE(BaseAutoencoder):
             )
         return [int(c) for c in channels]
 
+    def _codes_in_input_units(self):
+        return self.init == "pca"
+
     def _build_module(self, X):
         if self.kernel_size % 2 == 0:
             raise ValueError(

@@ -242,3 +242,6 @@ class Autoencoder(BaseAutoencoder):
 
     def _closed_form(self):
         return self.init == "pca" and self.activation == "identity" and self._linear_is_pca
+
+    def _codes_in_input_units(self):
+        return self.init == "pca" and not self._whiten_pca_codes

@@ -277,6 +277,9 @@ class SparseAE(Autoencoder):
 
     _linear_is_pca = False  # the sparsity penalty changes the linear solution
 
+    def _codes_in_input_units(self):
+        return super()._codes_in_input_units() and self.sparsity != "kl"  # kl: sigmoid codes
+
     def _pca_decoder_input(self, decoder):
         if self.sparsity == "kl":  # the code is a sigmoid: read the scores back
             return nn.Sequential(Logit(), decoder)

@@ -88,13 +88,18 @@ class AdversarialNet(_TwoNetworkMixin, _TermsMixin, NeuralNet):
         super().__init__(module, criterion, **kwargs)
 
     # ------------------------------------------------------------------ steps
-    def _fake(self, n, y, condition=None):
+    def _fake(self, n, y, condition=None, dense=None):
+        """Latent draws, generated rows (with ``dense``, the condition, appended) and raw outputs.
+
+        ``condition``: :class:`~skgen._conditions.ConditionRows` (what the generator
+        reads) and ``dense`` the same vectors as a matrix (what the discriminator sees).
+        """
         module = self.module_
         latent = module.sample_latent(n, device=self.device)
         raw = module(latent, y, condition)
         fake = module.activate(raw)
         if condition is not None:
-            fake = torch.cat([fake, condition], dim=1)
+            fake = torch.cat([fake, dense], dim=1)
         return latent, fake, raw
 
     def _condition_loss(self, raw, condition):
@@ -105,17 +110,18 @@ class AdversarialNet(_TwoNetworkMixin, _TermsMixin, NeuralNet):
         self._set_training(True)
         real, y = batch
         n = len(real)
-        condition = None
+        condition = dense = None
         if self.conditioner is not None:
-            condition = self.conditioner.training_vectors(real)
-            real = torch.cat([real, condition], dim=1)
+            condition = self.conditioner.training_rows(real)
+            dense = condition.dense()
+            real = torch.cat([real, dense], dim=1)
         crit = self.criterion_
         disc = self.discriminator_
         opt_d, opt_g = self.discriminator_optimizer_, self.optimizer_
         trace = self._trace
         for _ in range(self.n_critic):
             with torch.no_grad():
-                latent, fake, _ = self._fake(n, y, condition)
+                latent, fake, _ = self._fake(n, y, condition, dense)
             d_terms = crit.discriminator_loss(disc, real, fake, y, latent)
             loss_d = d_terms["discriminator_loss"]
             penalty = crit.penalty(disc, real, fake, y)
@@ -130,7 +136,7 @@ class AdversarialNet(_TwoNetworkMixin, _TermsMixin, NeuralNet):
             crit.after_discriminator_step(disc, d_terms)
             trace.append(loss_d.detach())
 
-        latent, fake, raw = self._fake(n, y, condition)
+        latent, fake, raw = self._fake(n, y, condition, dense)
         g_disc = disc
         if self.unrolled_steps:
             g_disc = unroll_discriminator(

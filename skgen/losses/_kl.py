@@ -109,10 +109,11 @@ def optimal_log_var(raw, target, layout, min_var=MIN_NOISE_VAR):
     between the reconstruction and the KL term independent of the scale of
     the data. Returns 0 when the layout has no numeric block.
     """
-    index = _numeric_index(layout, raw.device)
-    if index is None:
+    compiled = compile_layout(layout, raw.device, raw.shape[1])
+    if compiled.numeric is None:
         return raw.new_zeros(())
-    mse = (raw[:, index] - target[:, index]).detach().pow(2).mean()
+    with torch.no_grad():
+        mse = (compiled.numeric_columns(raw) - compiled.numeric_columns(target)).pow(2).mean()
     return torch.log(mse.clamp(min=min_var))
 
 
@@ -137,10 +138,11 @@ def likelihood_nll(raw, target, layout, log_var):
     nll : Tensor of shape (n_samples,)
     """
     compiled = compile_layout(layout, raw.device, raw.shape[1])
-    index = compiled.numeric
     total = compiled.loss(raw, target, numeric=False)
-    if index is not None:
-        total = total + gaussian_nll(raw[:, index], target[:, index], log_var)
+    if compiled.numeric is not None:
+        total = total + gaussian_nll(
+            compiled.numeric_columns(raw), compiled.numeric_columns(target), log_var
+        )
     return total
 
 

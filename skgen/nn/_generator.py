@@ -6,6 +6,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .._conditions import ConditionRows, conditioned_forward
 from .._layout import apply_output_activations, compile_layout
 from ._mlp import MLP
 
@@ -108,15 +109,22 @@ class Generator(nn.Module):
         return torch.cat(parts, dim=1)
 
     def forward(self, latent, y=None, condition=None):
+        if self.n_conditions and (condition is None or isinstance(condition, ConditionRows)):
+            # the condition as one weight column per row (or none): no dense
+            # (n, n_conditions) block in the first layer's product
+            h = self._inputs(latent, y, skip_condition=True)
+            return conditioned_forward(self.mlp, h, condition, self.n_conditions)
         return self.mlp(self._inputs(latent, y, condition))
 
-    def _inputs(self, latent, y=None, condition=None):
+    def _inputs(self, latent, y=None, condition=None, skip_condition=False):
         """The network's input rows: latent vector, then one-hot label and condition."""
         if self.n_classes:
             if y is None:
                 raise ValueError("This generator is conditional: pass class labels y.")
             latent = torch.cat([latent, F.one_hot(y, self.n_classes).to(latent.dtype)], dim=1)
-        if self.n_conditions:
+        if self.n_conditions and not skip_condition:
+            if isinstance(condition, ConditionRows):
+                condition = condition.dense().to(latent.dtype)
             if condition is None:
                 condition = latent.new_zeros(len(latent), self.n_conditions)
             latent = torch.cat([latent, condition], dim=1)

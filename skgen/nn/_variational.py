@@ -5,6 +5,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from .._conditions import ConditionRows, conditioned_forward
+
 LOGVAR_RANGE = (-12.0, 8.0)
 #: Range of the learned observation log-variance (network space, where the mean
 #: feature variance is about 1).
@@ -32,7 +34,10 @@ class GaussianEncoder(nn.Module):
         self.n_components = int(n_components)
 
     def forward(self, x):
-        out = self.net(x)
+        return self.split(self.net(x))
+
+    def split(self, out):
+        """The network's output -> (mean, clipped log-variance)."""
         mean, logvar = out[:, : self.n_components], out[:, self.n_components :]
         return mean, logvar.clamp(*LOGVAR_RANGE)
 
@@ -122,22 +127,24 @@ class ConditionalVAEModule(VariationalAutoencoderModule):
         super().__init__(encoder, decoder, log_noise_var, shared_noise)
         self.conditioner = conditioner
 
-    def _with(self, h, c):
-        if c is None:
-            c = h.new_zeros(len(h), self.conditioner.width)
-        return torch.cat([h, c], dim=1)
+    def _conditioned(self, net, h, c):
+        """``net(cat([h, c]))``; ``c``: dense, :class:`~skgen._conditions.ConditionRows`
+        or None (zeros), the last two without the dense condition columns."""
+        if c is None or isinstance(c, ConditionRows):
+            return conditioned_forward(net, h, c, self.conditioner.width)
+        return net(torch.cat([h, c], dim=1))
 
     def encode_stats(self, x, c=None):
-        return self.encoder(self._with(x, c))
+        return self._conditioned(self.encoder, x, c)
 
     def encode(self, x, c=None):
         return self.encode_stats(x, c)[0]
 
     def decode(self, z, c=None):
-        return self.decoder(self._with(z, c))
+        return self._conditioned(self.decoder, z, c)
 
     def forward(self, x):
-        c = self.conditioner.training_vectors(x) if self.training else None
+        c = self.conditioner.training_rows(x) if self.training else None
         mean, logvar = self.encode_stats(x, c)
         if self.training:
             z = mean + torch.exp(0.5 * logvar) * torch.randn_like(mean)

@@ -102,6 +102,25 @@ def test_denoising_pipeline_matches_pca_pipeline_on_digits():
     assert cv(DenoisingAE(8, max_epochs=60, random_state=0)) >= cv(PCA(8)) - 0.005
 
 
+def test_codes_are_on_pca_score_scale_for_raw_features_of_different_scales():
+    # Raw wine: feature standard deviations from 0.1 to 315. The codes are PCA's scores
+    # (not divided by the data's global scale), so a penalised LogisticRegression after
+    # them sees PCA's features: the two-step pipeline is as good as PCA's.
+    X, y = load_wine(return_X_y=True)
+    k = 4
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # the heterogeneous-scales warning
+        linear = Autoencoder(k, hidden_layer_sizes=(), activation="identity").fit(X)
+        Z = linear.transform(X)
+        np.testing.assert_allclose(np.abs(Z), np.abs(PCA(k).fit_transform(X)), rtol=1e-3, atol=1e-3 * Z.std())
+        np.testing.assert_allclose(linear.inverse_transform(Z), PCA(k).fit(X).inverse_transform(PCA(k).fit_transform(X)), rtol=1e-4, atol=1e-3)
+
+        def cv(step):
+            return cross_val_score(make_pipeline(step, LogisticRegression(max_iter=3000)), X, y, cv=3).mean()
+
+        assert cv(DenoisingAE(k, max_epochs=40, random_state=0)) >= cv(PCA(k)) - 1e-9
+
+
 def test_scaled_early_stopping_handles_negative_losses():
     stop = ScaledEarlyStopping(threshold=1e-3)
     stop.dynamic_threshold_ = stop._calc_new_threshold(-10.0)

@@ -36,6 +36,35 @@ def read(path, dtypes_path):
     return frame
 
 
+def _allow_constant_leaves():
+    """Let arfpy 0.1.1 sample leaves where a numeric column is constant (a point mass).
+
+    arfpy fits a truncated normal per leaf and column and calls ``scipy.stats.truncnorm``
+    with the leaf's standard deviation, which is 0 when every training value in the leaf is
+    equal (the zeros of a zero-inflated amount); scipy then raises. Such a leaf's values are
+    drawn as the constant itself, the limit of the normal as its scale goes to 0.
+    """
+    import scipy.stats
+
+    truncnorm = scipy.stats.truncnorm
+
+    class _Frozen:
+        def __init__(self, a, b, loc, scale):
+            self.a, self.b, self.loc, self.scale = map(np.asarray, (a, b, loc, scale))
+
+        def rvs(self, size):
+            loc = np.broadcast_to(self.loc, (size,)).astype(float)
+            scale, a, b = (np.broadcast_to(v, (size,)) for v in (self.scale, self.a, self.b))
+            out = loc.copy()
+            spread = scale > 0
+            if spread.any():
+                out[spread] = truncnorm(a[spread], b[spread], loc=loc[spread],
+                                        scale=scale[spread]).rvs(size=int(spread.sum()))
+            return out
+
+    scipy.stats.truncnorm = lambda a, b, loc=0.0, scale=1.0: _Frozen(a, b, loc, scale)
+
+
 def main():
     name, train_path, dtypes_path, n, seed, out = sys.argv[1:7]
     n, seed = int(n), int(seed)
@@ -51,6 +80,8 @@ def main():
         if not hasattr(np, "in1d"):  # arfpy 0.1.1 calls np.in1d, removed in numpy 2.4
             np.in1d = np.isin
         from arfpy import arf
+
+        _allow_constant_leaves()
 
         model = arf.arf(x=train, verbose=False, random_state=seed)  # kwargs: the forests
         model.forde()

@@ -780,6 +780,9 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _BaseNe
         the stopping rule, so the restored weights are never worse than the
         starting point on the held-out rows.
         """
+        self._initial_state = None
+        if getattr(self, "init", None) == "pca" and isinstance(net.train_split, InMemorySplit):
+            self._initial_state = deepcopy(net.module_.state_dict())  # see _keep_initial_if_better
         stopping = dict(net.callbacks_).get("stopping")
         if net.train_split is None or not isinstance(stopping, ScaledEarlyStopping):
             return
@@ -916,9 +919,53 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _BaseNe
         return raw
 
     def _fit(self, X, y=None, *, epochs=None):
+        self.__dict__.pop("_initial_state", None)
         super()._fit(X, y, epochs=epochs)
         self._fit_output_correction(X)
+        if epochs is None:
+            self._keep_initial_if_better(X)
+        self.__dict__.pop("_initial_state", None)
         return self
+
+    def _validation_rows(self, Xn):
+        split = self.net_.train_split
+        n_valid = int(round(split.fraction * len(Xn)))
+        return Xn[check_random_state(split.random_state).permutation(len(Xn))[:n_valid]]
+
+    def _reconstruction_error(self, Xn):
+        """Mean reconstruction error of rows in network space (the units of ``score``)."""
+        raw = self._reconstruct_network_space(Xn)
+        if self.preprocessor_ is None:
+            recon = self._data_from_raw(torch.from_numpy(raw)).double().numpy()
+            return float(np.mean((recon - Xn) ** 2))
+        return float(reconstruction_loss(torch.from_numpy(raw), torch.from_numpy(Xn), self.layout_).mean())
+
+    def _keep_initial_if_better(self, X):
+        """Reconstruction guard: keep the initial (PCA) model if it reconstructs better.
+
+        With ``init="pca"`` and a validation split, the trained model (with its
+        output correction) and the initial one (PCA's solution, or probabilistic
+        PCA's for the variational models) are compared on the reconstruction
+        error of the held-out rows alone. The training objective may trade
+        reconstruction for its other terms (a prior, sparsity, an MMD); this keeps
+        a fit that ends up reconstructing worse than PCA from being returned.
+        """
+        state = self.__dict__.get("_initial_state")
+        if state is None or not getattr(self, "_early_stopping", False):
+            return
+        Xn, _ = self._validate_input(X, reset=False)
+        Xv = self._validation_rows(Xn)
+        if not len(Xv):
+            return
+        module = self.net_.module_
+        trained_error = self._reconstruction_error(Xv)
+        trained_state, trained_correction = deepcopy(module.state_dict()), self._output_correction
+        module.load_state_dict(state)
+        self._fit_output_correction(X)
+        initial_error = self._reconstruction_error(Xv)
+        if np.isfinite(trained_error) and trained_error <= initial_error:
+            module.load_state_dict(trained_state)
+            self._output_correction = trained_correction
 
     def _partial_fit(self, X, y=None):
         super()._partial_fit(X, y)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from numbers import Integral, Real
 
+import numpy as np
 from torch import nn
 
 from ..losses import ReconstructionCriterion, SparsityCriterion
-from ..nn._residual import Logit
+from ..nn._residual import Logit, pca_basis
 from ..nn import TopK
 from ..utils._param_validation import Interval, StrOptions
 from ._callbacks import LinearSchedule, with_warmup
@@ -277,6 +278,24 @@ class SparseAE(Autoencoder):
 
     _linear_is_pca = False  # the sparsity penalty changes the linear solution
 
+    @property
+    def _whiten_pca_codes(self):
+        # kl: the code is a sigmoid of the scores; whitened scores do not saturate it
+        # when the principal variances differ widely (raw tables).
+        return self.sparsity == "kl"
+
+    def _build_module(self, X):
+        module = super()._build_module(X)
+        if self.init == "pca" and self.sparsity == "l1":
+            # The soft threshold is a fraction of the noise level of PCA's fit (the root
+            # mean discarded variance, probabilistic PCA's sigma), as in wavelet
+            # shrinkage: it zeroes scores within the noise, and costs little
+            # reconstruction where PCA's residuals are tiny (raw tables dominated by a
+            # few features), where a fixed threshold would cost more than PCA's error.
+            noise = pca_basis(X, self.n_components).noise_variance
+            module.code_activation = nn.Softshrink(min(0.05, 0.05 * float(np.sqrt(noise))))
+        return module
+
     def _codes_in_input_units(self):
         return super()._codes_in_input_units() and self.sparsity != "kl"  # kl: sigmoid codes
 
@@ -312,3 +331,4 @@ class SparseAE(Autoencoder):
             # transform always keeps exactly k units, even if training ended
             # (max_epochs, partial_fit) before the schedule reached k.
             net.module_.code_activation.k = self._resolved_k()
+

@@ -102,7 +102,25 @@ class BaseGAN(BaseGenerator):
             "activation": self.discriminator_activation,
             "n_classes": self._n_classes,
             "minibatch_discrimination": bool(getattr(self, "minibatch_discrimination", False)),
+            **({"pac": self._pac} if self._pac > 1 else {}),
         }
+
+    @property
+    def _pac(self):
+        """PacGAN packing resolved for this fit (variants without ``pac`` use 1)."""
+        pac = getattr(self, "pac", 1)
+        if pac == "auto":
+            # images (conv critics) and class labels (projection) cannot be packed
+            if self._architecture is not None or self._n_classes:
+                return 1
+            # CTGAN packs 10 rows of batches of 500; small batches keep >= 50 packs
+            return int(max(1, min(10, self._batch_size // 50)))
+        if pac > 1 and (self._architecture is not None or self._n_classes):
+            raise ValueError(
+                f"{type(self).__name__}: pac={pac} packs rows of an MLP discriminator; it is not "
+                "available with input_shape (images) or class labels y. Use pac=1."
+            )
+        return min(int(pac), self._batch_size)
 
     def _discriminator_module(self):
         """The discriminator's class and keyword arguments (convolutional for images)."""

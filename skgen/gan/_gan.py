@@ -41,6 +41,9 @@ class GAN(BaseGAN):
         stops the generator from chasing the discriminator from mode to mode
         (each generator step costs about ``unrolled_steps + 1`` discriminator
         passes with second-order gradients). 0 is the ordinary GAN.
+    unrolled_lr : float or None, default=None
+        Step size of the unrolled discriminator updates; None uses the
+        discriminator's learning rate (as Metz et al. do).
     input_shape : tuple of int (C, H, W) or None, default=None
         Shape of one image when each row of ``X`` is an image flattened in C
         order: the generator and the discriminator are then convolutional
@@ -82,6 +85,16 @@ class GAN(BaseGAN):
     minibatch_discrimination : bool, default=False
         Give the discriminator minibatch-discrimination features (how close
         each row is to the rest of its batch), which exposes mode collapse.
+    pac : int or "auto", default="auto"
+        PacGAN packing (Lin et al., 2018): the discriminator scores sets of
+        ``pac`` rows concatenated into one input, so a generator that
+        produces near-copies of a few rows is exposed (CTGAN uses 10).
+        ``"auto"`` is ``batch_size // 50`` clipped to [1, 10] (10 for
+        CTGAN's batches of 500, 1 for batches under 100, so that each batch
+        keeps at least 50 packs) for the MLP discriminator, and 1 for images
+        (``input_shape``) and for models fitted with class labels, which
+        cannot be packed. Each training batch is cut to a multiple of
+        ``pac``.
     n_critic : int, default=1
         Discriminator updates per generator update.
     preprocessor : "auto", transformer or None, default="auto"
@@ -221,10 +234,12 @@ class GAN(BaseGAN):
     """
 
     _parameter_constraints: dict = {
+        "pac": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         **BaseGAN._parameter_constraints,
         "loss": [StrOptions({"non_saturating", "minimax"})],
         "label_smoothing": [Interval(Real, 0, 1, closed="left")],
         "unrolled_steps": [Interval(Integral, 0, None, closed="left")],
+        "unrolled_lr": [Interval(Real, 0, None, closed="neither"), None],
     }
     _criterion_class = GANCriterion
 
@@ -235,6 +250,7 @@ class GAN(BaseGAN):
         loss="non_saturating",
         label_smoothing=0.0,
         unrolled_steps=0,
+        unrolled_lr=None,
         hidden_layer_sizes=(128, 128),
         discriminator_hidden_layer_sizes=None,
         activation="relu",
@@ -244,6 +260,7 @@ class GAN(BaseGAN):
         batch_norm="auto",
         output_activation="auto",
         minibatch_discrimination=False,
+        pac="auto",
         n_critic=1,
         preprocessor="auto",
         max_epochs=200,
@@ -266,6 +283,7 @@ class GAN(BaseGAN):
         self.loss = loss
         self.label_smoothing = label_smoothing
         self.unrolled_steps = unrolled_steps
+        self.unrolled_lr = unrolled_lr
         self.hidden_layer_sizes = hidden_layer_sizes
         self.discriminator_hidden_layer_sizes = discriminator_hidden_layer_sizes
         self.activation = activation
@@ -275,6 +293,7 @@ class GAN(BaseGAN):
         self.batch_norm = batch_norm
         self.output_activation = output_activation
         self.minibatch_discrimination = minibatch_discrimination
+        self.pac = pac
         self.n_critic = n_critic
         self.preprocessor = preprocessor
         self.max_epochs = max_epochs
@@ -297,4 +316,4 @@ class GAN(BaseGAN):
         return {"loss": self.loss, "label_smoothing": self.label_smoothing}
 
     def _net_params(self):
-        return {**super()._net_params(), "unrolled_steps": self.unrolled_steps}
+        return {**super()._net_params(), "unrolled_steps": self.unrolled_steps, "unrolled_lr": self.unrolled_lr}

@@ -64,6 +64,9 @@ class AdversarialNet(_TwoNetworkMixin, _TermsMixin, NeuralNet):
         The generator's loss is taken against the discriminator after this many
         differentiable updates on the current batch (unrolled GAN, see
         :func:`skgen.losses.unroll_discriminator`); 0 uses the discriminator as is.
+    unrolled_lr : float or None, default=None
+        Step size of the unrolled updates; None uses the discriminator
+        optimizer's learning rate.
     **kwargs
         Passed to :class:`skorch.NeuralNet` (``discriminator__*`` and
         ``discriminator_optimizer__*`` are routed to those components).
@@ -78,6 +81,7 @@ class AdversarialNet(_TwoNetworkMixin, _TermsMixin, NeuralNet):
         n_critic=1,
         conditioner=None,
         unrolled_steps=0,
+        unrolled_lr=None,
         **kwargs,
     ):
         self.discriminator = discriminator
@@ -85,6 +89,7 @@ class AdversarialNet(_TwoNetworkMixin, _TermsMixin, NeuralNet):
         self.n_critic = n_critic
         self.conditioner = conditioner
         self.unrolled_steps = unrolled_steps
+        self.unrolled_lr = unrolled_lr
         super().__init__(module, criterion, **kwargs)
 
     # ------------------------------------------------------------------ steps
@@ -109,6 +114,11 @@ class AdversarialNet(_TwoNetworkMixin, _TermsMixin, NeuralNet):
     def train_step(self, batch, **fit_params):
         self._set_training(True)
         real, y = batch
+        pac = getattr(self.discriminator_, "pac", 1)
+        if pac > 1 and len(real) % pac:  # PacGAN: whole packs only
+            keep = max(pac, len(real) - len(real) % pac)
+            real = real[:keep] if len(real) >= pac else real.repeat(-(-pac // len(real)), 1)[:pac]
+            y = None if y is None else y[: len(real)]
         n = len(real)
         condition = dense = None
         if self.conditioner is not None:
@@ -140,7 +150,8 @@ class AdversarialNet(_TwoNetworkMixin, _TermsMixin, NeuralNet):
         g_disc = disc
         if self.unrolled_steps:
             g_disc = unroll_discriminator(
-                crit, disc, real, fake, y, latent, steps=self.unrolled_steps, optimizer=opt_d
+                crit, disc, real, fake, y, latent, steps=self.unrolled_steps, optimizer=opt_d,
+                lr=self.unrolled_lr,
             )
         g_terms = crit.generator_loss(g_disc, fake, y, latent)
         loss_g = g_terms["generator_loss"]

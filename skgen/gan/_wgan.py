@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from numbers import Real
+from numbers import Integral, Real
 
 from ..losses import WGANCriterion, WGANGPCriterion
 from ..utils._param_validation import Interval, StrOptions
@@ -328,6 +328,16 @@ class WGANGP(BaseGAN):
     minibatch_discrimination : bool, default=False
         Give the critic minibatch-discrimination features (how close
         each row is to the rest of its batch), which exposes mode collapse.
+    pac : int or "auto", default="auto"
+        PacGAN packing (Lin et al., 2018): the discriminator scores sets of
+        ``pac`` rows concatenated into one input, so a generator that
+        produces near-copies of a few rows is exposed (CTGAN uses 10).
+        ``"auto"`` is ``batch_size // 50`` clipped to [1, 10] (10 for
+        CTGAN's batches of 500, 1 for batches under 100, so that each batch
+        keeps at least 50 packs) for the MLP discriminator, and 1 for images
+        (``input_shape``) and for models fitted with class labels, which
+        cannot be packed. Each training batch is cut to a multiple of
+        ``pac``.
     n_critic : int, default=5
         Critic updates per generator update.
     preprocessor : "auto", transformer or None, default="auto"
@@ -453,6 +463,7 @@ class WGANGP(BaseGAN):
     """
 
     _parameter_constraints: dict = {
+        "pac": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         **BaseGAN._parameter_constraints,
         "penalty_weight": [Interval(Real, 0, None, closed="left")],
         "penalty": [StrOptions({"one_sided", "two_sided"})],
@@ -475,6 +486,7 @@ class WGANGP(BaseGAN):
         batch_norm="auto",
         output_activation="auto",
         minibatch_discrimination=False,
+        pac="auto",
         n_critic=5,
         preprocessor="auto",
         max_epochs=100,
@@ -505,6 +517,7 @@ class WGANGP(BaseGAN):
         self.batch_norm = batch_norm
         self.output_activation = output_activation
         self.minibatch_discrimination = minibatch_discrimination
+        self.pac = pac
         self.n_critic = n_critic
         self.preprocessor = preprocessor
         self.max_epochs = max_epochs

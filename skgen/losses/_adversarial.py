@@ -189,7 +189,8 @@ def gradient_penalty(critic, points, y=None, target=1.0, one_sided=False):
     points = points.detach().requires_grad_(True)
     scores = critic(points) if y is None else critic(points, y)
     (grad,) = torch.autograd.grad(scores.sum(), points, create_graph=True)
-    excess = grad.norm(2, dim=1) - target
+    # one norm per score: a packed critic (PacGAN) scores pac rows at once
+    excess = grad.reshape(len(scores), -1).norm(2, dim=1) - target
     if one_sided:
         excess = F.relu(excess)
     return excess.pow(2).mean()
@@ -259,9 +260,12 @@ def _real_fake(discriminator, real, fake, y):
         return _call(discriminator, real, y), _call(discriminator, fake, y)
     yy = None if y is None else torch.cat([y, y])
     out = _call(discriminator, torch.cat([real, fake]), yy, groups=2)
+    # half of the scores each (a packed critic scores n / pac rows per half)
     if isinstance(out, tuple):  # e.g. (logits, q_out) of an InfoGAN discriminator
-        return tuple(o[:n] for o in out), tuple(o[n:] for o in out)
-    return out[:n], out[n:]
+        m = len(out[0]) // 2
+        return tuple(o[:m] for o in out), tuple(o[m:] for o in out)
+    m = len(out) // 2
+    return out[:m], out[m:]
 
 
 class AdversarialCriterion(nn.Module, metaclass=ABCMeta):

@@ -31,6 +31,6 @@ __all__ = [
     "tstr_score",
 ]
 
-from ._images import confident_fraction, label_entropy, manifold_precision_recall
+from ._images import batch_correlation, confident_fraction, label_entropy, manifold_precision_recall
 
-__all__ += ["confident_fraction", "label_entropy", "manifold_precision_recall"]
+__all__ += ["batch_correlation", "confident_fraction", "label_entropy", "manifold_precision_recall"]

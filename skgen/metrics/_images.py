@@ -9,7 +9,10 @@ they need no pretrained network from the internet:
   et al. (2019);
 * :func:`confident_fraction` and :func:`label_entropy`: the share of
   samples a classifier labels confidently, and how evenly its labels spread
-  over the classes (low for a collapsed generator).
+  over the classes (low for a collapsed generator);
+* :func:`batch_correlation`: the mean pairwise correlation of samples drawn
+  in the same batch against that of samples of different batches (batch
+  normalisation couples the samples of a batch).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from sklearn.utils.validation import check_array
 
 from ..utils._param_validation import Interval, validate_params
 
-__all__ = ["confident_fraction", "label_entropy", "manifold_precision_recall"]
+__all__ = ["batch_correlation", "confident_fraction", "label_entropy", "manifold_precision_recall"]
 
 
 def _knn_radii(features, k):
@@ -178,3 +181,53 @@ def label_entropy(proba, *, normalize=False):
     if normalize:
         return float(entropy / np.log(n_classes)) if n_classes > 1 else 0.0
     return entropy
+
+
+@validate_params({"batches": ["array-like"]}, prefer_skip_nested_validation=True)
+def batch_correlation(batches):
+    r"""Mean pairwise correlation of samples within a batch and between batches.
+
+    Each sample is centred by the mean over *all* batches (per feature) and
+    scaled to unit norm; the correlation of two samples is the dot product of
+    these vectors. Independent samples give about 0 for both numbers. Batch
+    normalisation in training mode makes a sample depend on the rest of its
+    batch: the normalised features of a batch sum to zero, so samples of one
+    batch are *negatively* correlated (about :math:`-c/(n-1)` for batches of
+    :math:`n`), while reference and virtual batch normalisation give each
+    sample statistics that do not depend on its batch (Salimans et al., 2016).
+
+    Parameters
+    ----------
+    batches : array-like of shape (n_batches, batch_size, n_features)
+        Samples generated batch by batch (at least two batches of two).
+
+    Returns
+    -------
+    within : float
+        Mean correlation over the pairs of distinct samples of one batch.
+    between : float
+        Mean correlation over pairs of samples of different batches (each
+        batch against the next one).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgen.metrics import batch_correlation
+    >>> rng = np.random.RandomState(0)
+    >>> within, between = batch_correlation(rng.normal(size=(50, 8, 16)))
+    >>> abs(within) < 0.02 and abs(between) < 0.02
+    True
+    """
+    S = np.asarray(batches, dtype=np.float64)
+    if S.ndim != 3 or S.shape[0] < 2 or S.shape[1] < 2:
+        raise ValueError(
+            "batches must have shape (n_batches, batch_size, n_features) with at least two "
+            f"batches of two samples; got shape {S.shape}."
+        )
+    n_batches, n = S.shape[:2]
+    S = S - S.mean(axis=(0, 1), keepdims=True)
+    S = S / np.maximum(np.linalg.norm(S, axis=2, keepdims=True), 1e-12)
+    gram = np.einsum("bid,bjd->bij", S, S)
+    within = (gram.sum() - np.trace(gram, axis1=1, axis2=2).sum()) / (n_batches * n * (n - 1))
+    between = np.einsum("bid,bjd->bij", S, np.roll(S, 1, axis=0)).mean()
+    return float(within), float(between)

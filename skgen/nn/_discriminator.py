@@ -106,6 +106,12 @@ class Discriminator(nn.Module):
         ``conditioning="both"``, their one-hot labels), e.g. a convolutional
         stack (see :class:`~skgen.nn.ConvDiscriminator`); None builds an MLP
         with ``hidden_layer_sizes``.
+    pac : int, default=1
+        PacGAN packing (Lin et al., 2018): every ``pac`` consecutive rows are
+        concatenated into one input and get one score, so the discriminator
+        judges sets of rows and sees a collapsed generator's near-copies.
+        The batch length must be a multiple of ``pac`` (of each group's
+        length when ``groups > 1``); MLP body without class labels only.
     """
 
     def __init__(
@@ -121,13 +127,17 @@ class Discriminator(nn.Module):
         dropout=0.0,
         conditioning="both",
         body=None,
+        pac=1,
     ):
         super().__init__()
+        self.pac = int(pac)
+        if self.pac > 1 and (n_classes or body is not None):
+            raise ValueError("pac > 1 needs an MLP body and no class labels.")
         if conditioning not in ("both", "projection"):
             raise ValueError(f"Unknown conditioning {conditioning!r}; expected 'both' or 'projection'.")
         self.n_classes = n_classes
         self.label_input = bool(n_classes) and conditioning == "both"
-        in_features = n_features + (n_classes if self.label_input else 0)
+        in_features = (n_features + (n_classes if self.label_input else 0)) * self.pac
         self._structured_body = body is not None
         if body is None:
             self.body, width = _body(in_features, list(hidden_layer_sizes), activation, dropout)
@@ -153,6 +163,8 @@ class Discriminator(nn.Module):
             if y is None:
                 raise ValueError("This discriminator is conditional: pass class labels y.")
             x = torch.cat([x, F.one_hot(y, self.n_classes).to(x.dtype)], dim=1)
+        if getattr(self, "pac", 1) > 1:
+            x = x.reshape(len(x) // self.pac, self.pac * x.shape[1])
         h = self.body(x, groups=groups) if getattr(self, "_structured_body", False) else self.body(x)
         f = h if self.minibatch is None else self.minibatch(h, groups)
         out = self.head(f).squeeze(-1)

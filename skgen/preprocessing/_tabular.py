@@ -39,6 +39,10 @@ _MODE_SCALE = 4.0  # CTGAN's (x - mu_k) / (4 sigma_k)
 _MAX_SEED = np.iinfo(np.int32).max
 _DISCRETE_MAX_VALUES = 20  # "auto": at most this many distinct values -> "discrete" ...
 _DISCRETE_MIN_COUNT = 5  # ... when each value is seen this many times on average
+_SPARSE_MAX_VALUES = 255  # "auto": up to this many distinct values -> "discrete" too ...
+_SPARSE_MIN_COUNT = 10  # ... when each is seen this many times on average ...
+_SPARSE_MAX_FILL = 0.25  # ... and they fill at most a quarter of their rounding grid ...
+_SPARSE_MAX_ROUND = 0.5  # ... and most of them are not heaped on round grids
 _MASS_MIN_SHARE = 0.05  # "auto" point masses: values holding at least 5% of the rows ...
 _MAX_MASSES = 5  # ... the five most frequent at most
 _GRID_DIGITS = 10  # "auto" rounding: grids of at most 10 significant digits
@@ -82,6 +86,9 @@ class ColumnSpec:
         Whether ``fit`` saw missing values in the column.
     missing_rate : float
         The fraction of missing values seen by ``fit``.
+    missing_value : object
+        The missing marker a plain ``object`` column held at ``fit`` (``None``
+        or ``NaN``, the first one seen); decoded missing values get it back.
     mean, scale : float
         The standardisation ``(x - mean) / scale`` of the continuous part
         applied before the numeric methods (``"quantile"`` excepted).
@@ -131,6 +138,7 @@ class ColumnSpec:
     categories: tuple | None = None
     has_missing: bool = False
     missing_rate: float = 0.0
+    missing_value: object = None
     mean: float = 0.0
     scale: float = 1.0
     minimum: float = -np.inf
@@ -300,6 +308,37 @@ def _find_grid(values, integer):
             if _on_grid(values, numerator, denominator):
                 return float(numerator), float(denominator)
     return None
+
+
+def _has_discrete_support(values, distinct, kind):
+    """Whether the "auto" rule models a numeric column as ``"discrete"``.
+
+    Either few values, each seen ``_DISCRETE_MIN_COUNT`` times on average, or
+    up to ``_SPARSE_MAX_VALUES`` heavily repeated values (``_SPARSE_MIN_COUNT``
+    times on average) that fill at most ``_SPARSE_MAX_FILL`` of the points of
+    their rounding grid between the minimum and the maximum, unless most of
+    them sit on coarser round grids (heaped amounts such as 1000, 500: rule 3
+    of the class docstring models those): a support no continuous density
+    rounded to a grid can reproduce (interest rates from a rate card, speeds
+    converted from knots), unlike ages in whole years or amounts in round
+    thousands.
+    """
+    if distinct.size <= _DISCRETE_MAX_VALUES:
+        return values.size >= _DISCRETE_MIN_COUNT * distinct.size
+    if distinct.size > _SPARSE_MAX_VALUES or values.size < _SPARSE_MIN_COUNT * distinct.size:
+        return False
+    grid = _find_grid(values, integer=kind != "float")
+    if grid is None:  # no decimal grid at all: the support is as sparse as it gets
+        return True
+    points = (distinct[-1] - distinct[0]) * grid[1] / grid[0] + 1
+    if distinct.size > _SPARSE_MAX_FILL * points:
+        return False
+    # amounts heaped on round numbers (most values multiples of 1000, 500, ...) are
+    # rule 3's business: a continuous part decoded to round grids keeps their order
+    round_values = np.zeros(values.size, dtype=bool)
+    for step in _coarse_steps(values, grid):
+        round_values |= np.abs(values / step - np.rint(values / step)) <= 1e-6
+    return round_values.mean() < _SPARSE_MAX_ROUND
 
 
 def _coarse_steps(values, step):
@@ -552,7 +591,13 @@ default="auto"
     1. *Discrete support.* A float or integer column with at most 20 distinct
        values, each seen 5 times on average, is ``"discrete"``: one
        ``"categorical"`` block over its values, decoded to exactly these
-       values in the original dtype.
+       values in the original dtype. So is a column of at most 255 distinct
+       values seen 10 times each on average that fill at most a quarter of
+       their rounding grid (rule 3) between their minimum and maximum, most
+       of them off coarser round grids: a sparse set of heavily repeated
+       values (rates from a rate card, speeds converted from knots) that a
+       continuous part rounded to a grid would miss, while ages in whole
+       years or amounts heaped on round thousands stay continuous.
     2. *Point masses.* Values holding at least 5% of the observed rows (at
        most five) become components of their own: the column gets a
        ``"categorical"`` block ``[mass_0, ..., mass_m, continuous modes]``
@@ -814,6 +859,7 @@ default="auto"
             categories=categories,
             has_missing=has_missing,
             missing_rate=float(missing.mean()),
+            missing_value=series[missing].iloc[0] if has_missing and dtype == object else None,
             most_frequent=int(counts.argmax()),
         )
 
@@ -839,12 +885,7 @@ default="auto"
         if method == "discrete" and kind in _TEMPORAL:
             raise self._column_error(column, f"is {kind}; 'discrete' is for numbers.")
         distinct = np.unique(values)
-        if (
-            method == "auto"
-            and kind not in _TEMPORAL
-            and distinct.size <= _DISCRETE_MAX_VALUES
-            and values.size >= _DISCRETE_MIN_COUNT * distinct.size
-        ):
+        if method == "auto" and kind not in _TEMPORAL and _has_discrete_support(values, distinct, kind):
             method = "discrete"
         if method == "discrete":
             return self._fit_discrete(series, column, kind, missing, start)
@@ -1157,7 +1198,7 @@ default="auto"
             return pd.Series(pd.Categorical.from_codes(codes, dtype=spec.dtype))
         levels = np.empty(len(spec.categories) + 1, dtype=object)
         levels[:-1] = spec.categories
-        levels[-1] = None
+        levels[-1] = spec.missing_value  # None or NaN as fit saw them; NA in extension arrays
         values = levels[codes]
         if spec.dtype == object:
             return pd.Series(values, dtype=object)

@@ -174,3 +174,33 @@ def test_conditional_conv_generator_draws_the_requested_digits(digits):
     samples = gan.sample(len(labels), y=labels, random_state=0)
     accuracy = (clf.predict(samples) == labels).mean()
     assert accuracy > 0.85, accuracy  # 0.98 on the benchmark's seed
+
+
+def _training_mode_batches(gan, n_batches, batch_size, seed=0):
+    """Batches generated as during training (plain batch norm uses batch statistics)."""
+    module = gan.net_.module_
+    module.train()
+    torch.manual_seed(seed)
+    with torch.no_grad():
+        out = [module.activate(module(module.sample_latent(batch_size))) for _ in range(n_batches)]
+    module.eval()
+    return torch.stack(out).numpy()
+
+
+def test_virtual_batch_norm_decorrelates_the_samples_of_a_batch(small_digits):
+    """Issue 14: with plain batch norm the samples of one training-mode batch are
+    coupled (their normalised features sum to zero: negative correlation, about
+    -c/(n-1)); with virtual batch norm they are as uncorrelated as samples of
+    different batches."""
+    from skgen.metrics import batch_correlation
+
+    X, _ = small_digits
+    gaps = {}
+    for norm in ("batch", "virtual"):
+        gan = GAN(input_shape=(1, 8, 8), channels=(8, 16), batch_norm=norm, max_epochs=1, random_state=0)
+        gan.fit(X)
+        within, between = batch_correlation(_training_mode_batches(gan, 400, 8))
+        gaps[norm] = within - between
+    assert gaps["batch"] < -0.02, gaps
+    assert abs(gaps["virtual"]) < 0.01, gaps
+    assert abs(gaps["virtual"]) < abs(gaps["batch"]) / 3, gaps

@@ -131,6 +131,28 @@ def test_auto_keeps_standard_for_few_values():
     assert encoder.columns_[0].method == "standard"
 
 
+def test_auto_discrete_for_sparse_repeated_supports():
+    rng = np.random.RandomState(0)
+    n = 2000
+    rate_card = np.round(rng.uniform(5, 30, 50), 2)  # 50 rates, ~40 rows each
+    knots = np.arange(1, 41) * 1.15078  # 40 speeds converted from knots
+    frame = pd.DataFrame({
+        "rate": rng.choice(rate_card, n),
+        "speed": rng.choice(knots, n),
+        "age": rng.randint(18, 78, n),  # 60 whole years: the grid is full
+        # 60 round thousands and three odd amounts: heaped, the fine grid is 1
+        "assets": np.where(
+            rng.rand(n) < 0.97, 1000 * rng.randint(0, 60, n), rng.choice([777, 1234, 2718], n)
+        ),
+    })
+    encoder = TabularEncoder(random_state=0).fit(frame)
+    methods = {spec.name: spec.method for spec in encoder.columns_}
+    assert methods["rate"] == methods["speed"] == "discrete"
+    assert methods["age"] != "discrete" and methods["assets"] != "discrete"
+    back = encoder.inverse_transform(encoder.transform(frame))
+    pd.testing.assert_frame_equal(back, frame)
+
+
 def test_numeric_dict_sets_methods_per_column(every_dtype):
     encoder = TabularEncoder(numeric={"float": "quantile", "int": "mode"}, random_state=0)
     encoder.fit(every_dtype)
@@ -221,6 +243,16 @@ def test_missing_values_follow_the_indicator():
     Xt[:, indicator.start + 1] = np.where(missing, 0.7, 0.3)
     back = encoder.inverse_transform(Xt)
     np.testing.assert_array_equal(back["x"].isna().to_numpy(), missing)
+
+
+@pytest.mark.parametrize("marker", [None, np.nan])
+def test_object_columns_keep_their_missing_marker(marker):
+    frame = pd.DataFrame({"pet": pd.Series(["cat", marker, "dog", "cat"] * 10, dtype=object)})
+    encoder = TabularEncoder().fit(frame)
+    back = encoder.inverse_transform(encoder.transform(frame))
+    assert back["pet"].dtype == object
+    pd.testing.assert_frame_equal(back, frame)
+    assert all((v is None) if marker is None else (v != v) for v in back["pet"][1::4])
 
 
 def test_integers_are_rounded_and_clipped():

@@ -32,6 +32,7 @@ from skorch.callbacks import EarlyStopping
 from ._conditions import ColumnConditioner
 from ._config import step_flops, threaded, use_threads_for
 from ._layout import apply_output_activations, compile_layout, single_block_layout
+from ._optim import without_dynamo
 from ._skorch import (
     AutoencoderNet,
     DivergenceCheck,
@@ -496,6 +497,7 @@ class _BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
 
     def _make_net(self, X, rng):
         optimizer, optimizer_params = self._optimizer()
+        optimizer = without_dynamo(optimizer)  # no torch._dynamo import on the first fit
         callbacks = [
             ("loss_terms", LossTermLogger()),
             ("divergence", self._divergence_check()),

@@ -23,12 +23,28 @@ import torch
 from skorch.callbacks import Callback
 from sklearn.utils import check_random_state
 
+from sklearn.utils.validation import check_is_fitted
+
 from .._skorch import AutoencoderNet
 from ..base import BaseAutoencoder
+from ..utils._validation import _check_finite_output
 from ..nn import MLP, AutoencoderModule
 from ..utils._param_validation import Interval, StrOptions
 from ._callbacks import with_warmup
-from ._neighbour_graphs import METRICS
+from ._neighbour_graphs import (
+    METRICS,
+    refine_embedding,
+    reference_basis,
+    reference_neighbors,
+    to_reference_space,
+)
+
+#: Epochs of the transform-time refinement for ``transform_epochs="auto"``.
+TRANSFORM_EPOCHS = 50
+#: Negative samples per epoch of the refinement (shared by all new rows).
+TRANSFORM_NEGATIVES = 16
+#: Epochs of the decoder's final fit to ``transform``'s output on the training rows.
+DECODER_EPOCHS = 10
 
 __all__ = [
     "EdgeBatchIterator",
@@ -176,6 +192,7 @@ class NeighbourEmbeddingAE(BaseAutoencoder):
         "metric": [StrOptions(set(METRICS))],
         "reconstruction_weight": [Interval(Real, 0, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "transform_epochs": [Interval(Integral, 0, None, closed="left"), StrOptions({"auto"})],
     }
 
     _edge_mode = "pairs"
@@ -240,6 +257,129 @@ class NeighbourEmbeddingAE(BaseAutoencoder):
         else:
             self.pretrain_loss_curve_ = None
         self._prepared_data = data
+        self._fit_layout = layout
+        self._transform_seed = int(rng.randint(2**31 - 1))
+        # mean total weight of a row's edges, relative to the largest (what the layout saw)
+        graph = data.graph
+        top = graph.data.max() if graph.nnz else 1.0
+        self._graph_row_weight = float(np.asarray(graph.sum(axis=1)).mean() / top)
+
+    def _after_training(self, Xn):
+        """Keep what ``transform`` refines against: the training rows and their embedding.
+
+        The embedding is the layout of stage 2 after ``fit`` (the encoder's
+        outputs without one, or after ``partial_fit``). The encoder's
+        coordinates drift from the layout's in stage 3 (a neighbour loss does
+        not fix a scale or rotation), so an affine map fitted by least
+        squares carries codes onto the layout, where the refinement runs
+        (the layout's scale is the one the loss is calibrated for), and its
+        inverse brings the result back to the encoder's coordinates, which
+        the decoder understands.
+        """
+        layout = self.__dict__.pop("_fit_layout", None)
+        codes = self._run_batches(self.net_.module_.encode, Xn).astype(np.float64)
+        if layout is None or len(layout) != len(Xn):
+            layout = codes
+        layout = np.asarray(layout, dtype=np.float64)
+        k = codes.shape[1]
+        design = np.c_[codes, np.ones(len(codes))]
+        gram = design.T @ design
+        gram += 1e-8 * np.trace(gram) / len(gram) * np.eye(len(gram))
+        forward = np.eye(k + 1)
+        forward[:, :k] = np.linalg.solve(gram, design.T @ layout)
+        backward = np.linalg.pinv(forward)
+        self._code_to_layout = forward[:, :k].astype(np.float32)
+        self._layout_to_code = backward[:, :k].astype(np.float32)
+        self._reference_embedding = np.ascontiguousarray(layout, dtype=np.float32)
+        self.embedding_ = (np.c_[layout, np.ones(len(layout))] @ backward[:, :k]).astype(
+            np.float32
+        )
+        X = self._data_space(Xn)
+        seed = getattr(self, "_transform_seed", 0)
+        self._reference_mean, self._reference_axes = reference_basis(X, self.metric, seed)
+        self._reference_rows = to_reference_space(
+            X, self.metric, self._reference_mean, self._reference_axes
+        )
+        self.decoder_loss_curve_ = self._fit_decoder_to_transform(Xn)
+
+    def _fit_decoder_to_transform(self, Xn):
+        """A few epochs of the decoder alone on ``(transform(X), X)`` for the training rows.
+
+        The decoder was trained on the layout and on the encoder's outputs;
+        ``transform`` returns refined points, placed by their neighbours, and
+        ``inverse_transform`` receives those. Fitting the decoder to them
+        (held-out inverse MSE, digits: 0.037 -> 0.028) costs about a second.
+        """
+        Z = torch.from_numpy(self._embed(Xn)).to(self.net_.device)
+        X = torch.from_numpy(Xn).to(self.net_.device)
+        module = self.net_.module_
+        generator = torch.Generator().manual_seed(self._transform_seed)
+        return _fit_decoder(module, Z, X, self.layout_, epochs=DECODER_EPOCHS, lr=self.lr,
+                            generator=generator)
+
+    def _transform_epochs(self):
+        if self.transform_epochs == "auto":
+            return TRANSFORM_EPOCHS
+        return int(self.transform_epochs)
+
+    def transform(self, X):
+        """Embed ``X``: the encoder's output, refined against the training embedding.
+
+        With ``transform_epochs > 0`` each row's code is moved by
+        ``transform_epochs`` steps of the neighbour-embedding loss between the
+        row and its nearest training rows, whose positions (``embedding_``)
+        stay fixed, as ``UMAP.transform`` does (vectorised; milliseconds per
+        thousand rows). ``transform_epochs=0`` returns the encoder's output.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            Data in the format seen in ``fit``.
+
+        Returns
+        -------
+        codes : ndarray of shape (n_samples, n_components)
+            The embedding, in the dtype of ``X`` (float32 or float64).
+        """
+        check_is_fitted(self)
+        Xn, dtype = self._validate_input(X, reset=False)
+        return _check_finite_output(self, self._embed(Xn), "codes").astype(dtype, copy=False)
+
+    def _embed(self, Xn):
+        """``transform`` of rows in network space (float32)."""
+        codes = self._run_batches(self.net_.module_.encode, Xn)
+        epochs = self._transform_epochs()
+        if epochs > 0 and getattr(self, "_reference_rows", None) is not None:
+            codes = self._refine(Xn, codes, epochs)
+        return codes
+
+    def _refine(self, Xn, codes, epochs, chunk_size=16384):
+        """``codes`` moved against the fixed ``embedding_`` (see :meth:`transform`)."""
+        device = self.net_.device
+        R = torch.from_numpy(self._reference_rows).to(device)
+        Z = torch.from_numpy(self._reference_embedding).to(device)
+        F = torch.from_numpy(self._code_to_layout).to(device)
+        B = torch.from_numpy(self._layout_to_code).to(device)
+        k = min(self._transform_neighbors(), len(R))
+        a, b, negative_sample_rate, repulsion_strength = self._embedding_kernel()
+        out = []
+        for start in range(0, len(Xn), chunk_size):
+            rows = slice(start, start + chunk_size)
+            Q = to_reference_space(
+                self._data_space(Xn[rows]), self.metric, self._reference_mean,
+                self._reference_axes,
+            )
+            dist, idx = reference_neighbors(torch.from_numpy(Q).to(device), R, k, self.metric)
+            weights = self._transform_weights(dist.cpu().numpy().astype(np.float64))
+            weights = torch.as_tensor(weights, dtype=torch.float32, device=device)
+            Y = torch.from_numpy(codes[rows]).to(device) @ F[:-1] + F[-1]
+            Y = refine_embedding(
+                Y, Z[idx], weights, Z, a, b, epochs, self._transform_seed,
+                negative_sample_rate=negative_sample_rate,
+                repulsion_strength=repulsion_strength, n_negatives=TRANSFORM_NEGATIVES,
+            )
+            out.append((Y @ B[:-1] + B[-1]).cpu().numpy())
+        return np.concatenate(out) if out else codes
 
     def _schedule_callbacks(self):
         return []
@@ -292,6 +432,33 @@ def _distill(module, X, target, layout, *, epochs, lr, generator, noise=0.5, bat
             schedule.step()
             total += float(loss.detach()) * len(index)
         curve.append(total / n)
+    return np.asarray(curve)
+
+
+def _fit_decoder(module, Z, X, layout, *, epochs, lr, generator, batch_size=128):
+    """Train ``module.decode`` alone to map ``Z`` to ``X``; returns the per-epoch mean loss."""
+    from ..losses import reconstruction_loss
+
+    params = list(module.decoder.parameters())
+    optimizer = torch.optim.Adam(params, lr=lr)
+    was_training = module.training
+    module.train()
+    curve = []
+    n = len(X)
+    try:
+        for _ in range(epochs):
+            order = torch.randperm(n, generator=generator).to(X.device)
+            total = 0.0
+            for start in range(0, n, batch_size):
+                index = order[start : start + batch_size]
+                loss = reconstruction_loss(module.decode(Z[index]), X[index], layout).mean()
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+                total += float(loss.detach()) * len(index)
+            curve.append(total / n)
+    finally:
+        module.train(was_training)
     return np.asarray(curve)
 
 

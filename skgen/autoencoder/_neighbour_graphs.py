@@ -29,6 +29,13 @@ __all__ = [
     "fuzzy_simplicial_set",
     "nearest_neighbors",
     "perplexity_affinities",
+    "perplexity_conditionals",
+    "new_point_memberships",
+    "refine_embedding",
+    "reference_basis",
+    "reference_neighbors",
+    "to_reference_space",
+    "REFERENCE_COMPONENTS",
     "smooth_knn_distances",
 ]
 
@@ -224,6 +231,38 @@ def perplexity_affinities(indices, distances, perplexity, n_iter=100, tol=1e-5):
         :math:`p_{j \mid i}`, rows summing to 1.
     """
     n, k = indices.shape
+    conditional = perplexity_conditionals(distances, perplexity, n_iter=n_iter, tol=tol)
+    rows = np.repeat(np.arange(n), k)
+    cols = indices.ravel()
+    keep = cols != rows
+    C = sp.csr_matrix((conditional.ravel()[keep], (rows[keep], cols[keep])), shape=(n, n))
+    C.sum_duplicates()
+    P = ((C + C.T) / (2.0 * n)).tocsr()
+    P.eliminate_zeros()
+    return P, conditional
+
+
+def perplexity_conditionals(distances, perplexity, n_iter=100, tol=1e-5):
+    r"""t-SNE's conditional probabilities :math:`p_{j \mid i}` of a given perplexity.
+
+    :math:`p_{j \mid i} \propto \exp(-\beta_i d_{ij}^2)` over the neighbours of
+    row :math:`i`, with entropy :math:`\log(\text{perplexity})`.
+
+    The precisions :math:`\beta_i` are found by bisection, all rows at once.
+
+    Parameters
+    ----------
+    distances : ndarray of shape (n_samples, n_neighbors)
+        Sorted distances to the neighbours of each row.
+    perplexity : float
+        Must be smaller than ``n_neighbors``.
+
+    Returns
+    -------
+    conditional : ndarray of shape (n_samples, n_neighbors)
+        Rows summing to 1.
+    """
+    n = len(distances)
     d2 = np.asarray(distances, dtype=np.float64) ** 2
     d2 = d2 - d2[:, :1]  # shift by the nearest: same probabilities, no underflow
     target = np.log(perplexity)
@@ -243,15 +282,7 @@ def perplexity_affinities(indices, distances, perplexity, n_iter=100, tol=1e-5):
         hi = np.where(too_flat, hi, beta)
         beta = np.where(np.isinf(hi), beta * 2.0, (lo + hi) / 2.0)
     p = np.exp(-d2 * beta[:, None])
-    conditional = p / p.sum(axis=1, keepdims=True)
-    rows = np.repeat(np.arange(n), k)
-    cols = indices.ravel()
-    keep = cols != rows
-    C = sp.csr_matrix((conditional.ravel()[keep], (rows[keep], cols[keep])), shape=(n, n))
-    C.sum_duplicates()
-    P = ((C + C.T) / (2.0 * n)).tocsr()
-    P.eliminate_zeros()
-    return P, conditional
+    return p / p.sum(axis=1, keepdims=True)
 
 
 def pca_init(X, n_components, random_state=None, extent=10.0):
@@ -329,3 +360,178 @@ def check_seed(random_state):
     from sklearn.utils import check_random_state
 
     return int(check_random_state(random_state).randint(2**31 - 1))
+
+
+def new_point_memberships(distances, k):
+    r"""UMAP's memberships of new rows to their ``k`` nearest training rows.
+
+    As ``UMAP.transform``: :math:`\exp(-d_{ij} / \sigma_i)` with
+    :math:`\rho_i = 0` (local connectivity 0) and :math:`\sigma_i` such that
+    a row's memberships sum to :math:`\log_2 k`, all rows at once by bisection.
+
+    Parameters
+    ----------
+    distances : ndarray of shape (n_samples, n_neighbors)
+    k : float
+        Target cardinality (UMAP's ``n_neighbors``).
+
+    Returns
+    -------
+    memberships : ndarray of shape (n_samples, n_neighbors)
+    """
+    d = np.asarray(distances, dtype=np.float64)
+    n = len(d)
+    target = np.log2(k)
+    lo = np.zeros(n)
+    hi = np.full(n, np.inf)
+    mid = np.ones(n)
+    for _ in range(64):
+        psum = np.exp(-d / mid[:, None]).sum(axis=1)
+        if np.all(np.abs(psum - target) < _SMOOTH_K_TOLERANCE):
+            break
+        above = psum > target
+        hi = np.where(above, mid, hi)
+        lo = np.where(above, lo, mid)
+        mid = np.where(np.isinf(hi), mid * 2.0, (lo + hi) / 2.0)
+    sigma = np.maximum(mid, np.maximum(_MIN_K_DIST_SCALE * d.mean(axis=1), 1e-12))
+    return np.exp(-d / sigma[:, None])
+
+
+def refine_embedding(Y, neighbours, weights, reference, a, b, n_epochs, random_state=None,
+                     negative_sample_rate=5, repulsion_strength=1.0, n_negatives=32,
+                     learning_rate=0.25):
+    r"""Move new points against a fixed embedding with UMAP's transform-time SGD, vectorised.
+
+    The expected update of ``UMAP.transform``'s optimiser, all points at once:
+    at epoch :math:`e` (of :math:`E`), point :math:`y_i` moves by
+    :math:`\alpha_e \big[\sum_j w_{ij}\, g^+(y_i, z_{ij}) + \gamma M \big(\sum_j
+    w_{ij}\big) \overline{g^-}(y_i)\big]`, with :math:`z_{ij}` the fixed
+    positions of its neighbours, :math:`g^\pm` UMAP's attractive and repulsive
+    gradients of :math:`q(d) = 1 / (1 + a d^{2b})` (each clipped to length 4),
+    :math:`\overline{g^-}` their mean over ``n_negatives`` rows of
+    ``reference`` drawn per epoch (the same rows for every point, so that a
+    point's result does not depend on the others) and :math:`\alpha_e`
+    falling linearly from ``learning_rate`` to 0.
+
+    Parameters
+    ----------
+    Y : Tensor of shape (n_samples, d)
+        Initial positions.
+    neighbours : Tensor of shape (n_samples, k, d)
+        Fixed positions of each point's neighbours.
+    weights : Tensor of shape (n_samples, k)
+        Edge weights (UMAP memberships, at most 1).
+    reference : Tensor of shape (n_reference, d)
+        The fixed embedding the negatives are drawn from.
+    a, b : float
+    n_epochs : int
+    random_state : int or None
+        Seed of the negatives.
+
+    Returns
+    -------
+    Y : Tensor of shape (n_samples, d)
+    """
+    import torch
+
+    gen = torch.Generator(device="cpu").manual_seed(check_seed(random_state))
+    picks = torch.randint(0, len(reference), (n_epochs, n_negatives), generator=gen)
+    anchors = reference[picks.to(reference.device)]  # (n_epochs, n_negatives, d)
+    d = Y.shape[1]
+    Y = Y.clone()
+    # one contiguous plane per coordinate: elementwise work only, no reduction over d
+    near = [neighbours[..., c].contiguous() for c in range(d)]
+    far = [anchors[..., c].contiguous() for c in range(d)]
+    total = (negative_sample_rate * repulsion_strength) * weights.sum(1)
+    for epoch in range(n_epochs):
+        alpha = learning_rate * (1.0 - epoch / float(n_epochs))
+        diff = [near[c] - Y[:, c : c + 1] for c in range(d)]  # towards the neighbours
+        d2 = _squared_norm(diff).clamp_min_(1e-12)
+        if b == 1.0:
+            coef = (2.0 * a) / (1.0 + a * d2)
+        else:
+            pb = d2.pow(b)
+            coef = ((2.0 * a * b) * pb / d2) / (1.0 + a * pb)
+        coef = torch.minimum(coef, 4.0 * d2.rsqrt()).mul_(weights)
+        away = [Y[:, c : c + 1] - far[c][epoch] for c in range(d)]
+        d2 = _squared_norm(away)
+        pb = d2 if b == 1.0 else d2.pow(b)
+        push = (2.0 * b) / ((0.001 + d2) * (1.0 + a * pb))
+        push = torch.where(d2 > 0, torch.minimum(push, 4.0 * d2.rsqrt()), 0.0)
+        for c in range(d):
+            Y[:, c] += alpha * ((coef * diff[c]).sum(1) + total * (push * away[c]).mean(1))
+    return Y
+
+
+def _squared_norm(planes):
+    out = planes[0].square()
+    for plane in planes[1:]:
+        out += plane.square()
+    return out
+
+
+#: Width of the copy of the training rows that ``transform`` searches for
+#: neighbours (PCA above it, for the metrics that are Euclidean after a row
+#: normalisation): the search then costs milliseconds.
+REFERENCE_COMPONENTS = 32
+
+
+def reference_basis(X, metric, random_state=None, n_components=REFERENCE_COMPONENTS):
+    """Mean and PCA axes of the neighbour-search copy of ``X`` (None: no projection).
+
+    Only Euclidean distances survive a projection; ``"cosine"`` and
+    ``"correlation"`` are Euclidean after :func:`_normalise_rows`.
+    """
+    if metric in ("manhattan", "chebyshev") or X.shape[1] <= n_components:
+        return None, None
+    from sklearn.decomposition import PCA
+
+    Xs = _normalise_rows(X, metric)
+    k = min(n_components, len(Xs))
+    pca = PCA(k, svd_solver="auto", random_state=random_state).fit(Xs)
+    return pca.mean_.astype(np.float32), pca.components_.T.astype(np.float32)
+
+
+def to_reference_space(X, metric, mean, components):
+    """Rows of ``X`` in the space where :func:`reference_distances` searches (float32)."""
+    Xs = _normalise_rows(np.asarray(X, dtype=np.float64), metric).astype(np.float32)
+    if components is None:
+        return np.ascontiguousarray(Xs)
+    return np.ascontiguousarray((Xs - mean) @ components)
+
+
+def _normalise_rows(X, metric):
+    if metric == "correlation":
+        X = X - X.mean(axis=1, keepdims=True)
+    if metric in ("cosine", "correlation"):
+        norm = np.linalg.norm(X, axis=1, keepdims=True)
+        X = X / np.where(norm > 0, norm, 1.0)
+    return X
+
+
+def reference_neighbors(Q, R, k, metric, chunk_elements=2**24):
+    """The ``k`` nearest rows of ``R`` to each row of ``Q`` (tensors in reference space).
+
+    Exact brute force, by chunks of rows of ``Q``. Distances are in the
+    metric's units (``1 - cos`` for ``"cosine"`` and ``"correlation"``,
+    approximate after a projection).
+
+    Returns
+    -------
+    distances : Tensor of shape (len(Q), k), sorted
+    indices : Tensor of int64, shape (len(Q), k)
+    """
+    import torch
+
+    p = {"manhattan": 1.0, "chebyshev": float("inf")}.get(metric, 2.0)
+    step = max(1, chunk_elements // max(1, len(R)))
+    dist, idx = [], []
+    for start in range(0, len(Q), step):
+        D = torch.cdist(Q[start : start + step], R, p=p)
+        d, i = D.topk(k, dim=1, largest=False, sorted=True)
+        dist.append(d)
+        idx.append(i)
+    d, i = torch.cat(dist), torch.cat(idx)
+    if metric in ("cosine", "correlation"):
+        d = d.pow(2) / 2.0  # |u - v|^2 = 2 - 2 cos for unit vectors
+    return d, i

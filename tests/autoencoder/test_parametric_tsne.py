@@ -78,6 +78,20 @@ def test_held_out_neighbours_beat_pca(digits_split, fitted):
     assert acc > acc_pca + 0.15, (acc, acc_pca)
 
 
+def test_refinement_beats_the_encoder_alone(digits_split, fitted):
+    import copy
+
+    X_train, X_test, y_train, y_test = digits_split
+
+    def knn(model):
+        Z_train, Z_test = model.transform(X_train), model.transform(X_test)
+        return KNeighborsClassifier(5).fit(Z_train, y_train).score(Z_test, y_test)
+
+    refined = knn(fitted)
+    encoder = knn(copy.deepcopy(fitted).set_params(transform_epochs=0))
+    assert refined > encoder + 0.04, (refined, encoder)
+
+
 def test_inverse_beats_pca(digits_split, fitted):
     X_train, X_test = digits_split[:2]
     pca = PCA(2).fit(X_train)

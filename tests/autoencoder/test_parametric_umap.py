@@ -13,6 +13,9 @@ from skgen.autoencoder._neighbour_graphs import (
     find_ab_params,
     fuzzy_simplicial_set,
     nearest_neighbors,
+    new_point_memberships,
+    reference_neighbors,
+    refine_embedding,
     smooth_knn_distances,
 )
 from skgen.losses import umap_batch_cross_entropy, umap_cross_entropy
@@ -98,6 +101,79 @@ def test_held_out_neighbours_beat_pca(digits_split, fitted):
     acc = knn(fitted.transform(X_train), fitted.transform(X_test))
     acc_pca = knn(pca.transform(X_train), pca.transform(X_test))
     assert acc > acc_pca + 0.15, (acc, acc_pca)
+
+
+def test_refinement_beats_the_encoder_alone(digits_split, fitted):
+    X_train, X_test, y_train, y_test = digits_split
+
+    def knn(model):
+        Z_train, Z_test = model.transform(X_train), model.transform(X_test)
+        return KNeighborsClassifier(5).fit(Z_train, y_train).score(Z_test, y_test)
+
+    refined = knn(fitted)
+    encoder = knn(clone_fitted(fitted, transform_epochs=0))
+    assert refined > encoder + 0.04, (refined, encoder)
+
+
+def clone_fitted(model, **params):
+    import copy
+
+    return copy.deepcopy(model).set_params(**params)
+
+
+def test_new_point_memberships_sum_to_log2_k():
+    d = np.sort(np.random.RandomState(0).rand(50, 15), axis=1)
+    w = new_point_memberships(d, 15)
+    np.testing.assert_allclose(w.sum(axis=1), np.log2(15), atol=1e-4)
+    assert np.all(np.diff(w, axis=1) <= 0)  # nearer, stronger
+
+
+@pytest.mark.parametrize("metric", ["euclidean", "cosine", "manhattan"])
+def test_reference_neighbors_are_exact(metric):
+    from sklearn.neighbors import NearestNeighbors
+
+    from skgen.autoencoder._neighbour_graphs import to_reference_space
+
+    rng = np.random.RandomState(0)
+    R, Q = rng.rand(120, 6), rng.rand(30, 6)
+    to = lambda X: torch.from_numpy(to_reference_space(X, metric, None, None))  # noqa: E731
+    d, i = reference_neighbors(to(Q), to(R), 5, metric)
+    algorithm = "brute" if metric == "cosine" else "auto"
+    d_ref, i_ref = NearestNeighbors(n_neighbors=5, metric=metric, algorithm=algorithm).fit(
+        R
+    ).kneighbors(Q)
+    np.testing.assert_array_equal(i.numpy(), i_ref)
+    np.testing.assert_allclose(d.numpy(), d_ref, rtol=1e-4, atol=1e-5)
+
+
+def test_refinement_pulls_rows_to_their_neighbours_independently():
+    a, b = find_ab_params(1.0, 0.1)
+    gen = torch.Generator().manual_seed(0)
+    reference = torch.randn(200, 2, generator=gen) * 10
+    # every new row's 15 neighbours sit at one reference point
+    targets = reference[:5]
+    neighbours = targets[:, None, :].expand(5, 15, 2)
+    weights = torch.full((5, 15), 0.3)
+    start = targets + 3.0
+    Y = refine_embedding(start, neighbours, weights, reference, a, b, 50, random_state=0)
+    assert (Y - targets).norm(dim=1).max() < 0.5 * (start - targets).norm(dim=1).min()
+    # a row's result does not depend on the other rows
+    Y2 = refine_embedding(start[2:3], neighbours[2:3], weights[2:3], reference, a, b, 50,
+                          random_state=0)
+    torch.testing.assert_close(Y2, Y[2:3])
+
+
+def test_partial_fit_refines_against_its_rows(digits_split):
+    X = digits_split[0][:150]
+    model = ParametricUMAP(max_epochs=1, pretrain_epochs=2, layout_epochs=10, random_state=0)
+    model.fit(X)
+    assert model.embedding_.shape == (150, 2)
+    model.partial_fit(X[:60])
+    assert model.embedding_.shape == (60, 2)
+    np.testing.assert_allclose(
+        model.embedding_, clone_fitted(model, transform_epochs=0).transform(X[:60]), atol=1e-4
+    )
+    assert np.isfinite(model.transform(X)).all()
 
 
 def test_inverse_beats_pca(digits_split, fitted):

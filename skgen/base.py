@@ -560,7 +560,7 @@ class _BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         Xn, _ = self._validate_input(X, reset=True)
         y = self._validate_fit_target(y, len(Xn), reset=True)
         self._early_stopping = self._resolve_early_stopping(len(Xn))
-        self._batch_size = resolve_batch_size(self.batch_size, len(Xn))
+        self._batch_size = self._resolve_batch_size(len(Xn))
         rng = check_random_state(self.random_state)
         self._device = resolve_device(self.device)
         seed = rng.randint(_MAX_SEED)
@@ -669,6 +669,10 @@ class _BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         return self
 
     # --------------------------------------------------------------- inference
+    def _resolve_batch_size(self, n_samples):
+        """The training batch size for ``n_samples`` rows (``"auto"`` resolved)."""
+        return resolve_batch_size(self.batch_size, n_samples)
+
     def _inference_batch_size(self):
         return max(self._batch_size, 1024)
 

@@ -106,6 +106,17 @@ class BaseGAN(BaseGenerator):
             **({"pac": self._pac} if self._pac > 1 else {}),
         }
 
+    def _resolve_batch_size(self, n_samples):
+        """``"auto"``: for tables (a ``TabularEncoder`` preprocessor), 64 rows up to
+        640 rows, then a tenth of the rows (about ten steps an epoch), at most
+        1000 (CTGAN's lever for large tables: large batches, packed for the
+        discriminator, see ``pac``); 64 for arrays."""
+        if self.batch_size == "auto":
+            if getattr(self, "preprocessor_", None) is None:
+                return 64
+            return int(min(1000, max(64, n_samples // 10)))
+        return int(self.batch_size)
+
     @property
     def _pac(self):
         """PacGAN packing resolved for this fit (variants without ``pac`` use 1)."""

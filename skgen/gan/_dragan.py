@@ -89,8 +89,9 @@ class DRAGAN(BaseGAN):
         Number of passes over the training data (one generator update per
         mini-batch).
     batch_size : int or "auto", default=64
-        Mini-batch size; ``"auto"`` uses ``n_samples // 10`` clipped to
-        [32, 128].
+        Mini-batch size; ``"auto"`` uses 64 for arrays and, for tables
+        (DataFrames), ``n_samples // 10`` clipped to [64, 1000] (about ten
+        steps an epoch on large tables).
     lr : float, default=1e-3
         Learning rate of the generator.
     discriminator_lr : float, default=None

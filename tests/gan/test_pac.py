@@ -44,3 +44,18 @@ def test_pac_fit_resolution_and_errors(Est):
     assert Est(max_epochs=1).fit(X, y)._pac == 1
     with pytest.raises(ValueError, match="pac=5"):
         Est(pac=5, max_epochs=1).fit(X, y)
+
+
+def test_auto_batch_and_pac_grow_with_a_table_only():
+    """WGANGP's defaults: CTGAN's large packed batches on large tables; arrays keep 64."""
+    import pandas as pd
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(2000, 2))
+    frame = pd.DataFrame({"a": X[:, 0], "b": X[:, 1], "c": rng.choice(["x", "y"], 2000)})
+    table = WGANGP(max_epochs=1, random_state=0).fit(frame)
+    assert (table._batch_size, table._pac, table.net_.discriminator_.pac) == (200, 4, 4)
+    array = WGANGP(max_epochs=1, random_state=0).fit(X)
+    assert (array._batch_size, array._pac) == (64, 1)
+    small = WGANGP(max_epochs=1, random_state=0).fit(frame.iloc[:300])
+    assert (small._batch_size, small._pac) == (64, 1)

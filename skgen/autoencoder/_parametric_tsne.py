@@ -22,7 +22,8 @@ class ParametricTSNE(NeighbourEmbeddingAE):
     A neural network :math:`f` maps rows to ``n_components`` coordinates
     whose Student-t similarities match the perplexity-calibrated neighbour
     probabilities of the training rows (van der Maaten, 2009). It embeds new
-    rows with one forward pass, and a decoder trained with it maps
+    rows with a forward pass refined by a few vectorised steps against the
+    fixed training layout (``transform``), and a decoder trained with it maps
     coordinates back to data space (``inverse_transform``).
 
     Training, all seeded by ``random_state``:
@@ -38,6 +39,13 @@ class ParametricTSNE(NeighbourEmbeddingAE):
        :math:`p_{ij}`, the batch's block of :math:`P` is renormalised and
        :math:`Q` is normalised over the batch, with early exaggeration for
        the first ``exaggeration_epochs``.
+
+    ``transform`` starts each new row at the encoder's output and moves it
+    for ``transform_epochs`` steps of the layout's loss (Cauchy kernel)
+    between it and its ``perplexity`` nearest training rows (weights: the
+    conditional probabilities of perplexity ``perplexity / 3``), whose layout
+    stays fixed; the decoder is finally fitted to ``transform``'s output on
+    the training rows.
 
     Read more in the :doc:`neighbour embeddings page </neighbour_embeddings>`.
 

@@ -22,10 +22,12 @@ class ParametricUMAP(NeighbourEmbeddingAE):
 
     A neural network :math:`f` maps rows to ``n_components`` coordinates so
     that UMAP's fuzzy neighbour graph of the training rows is kept (Sainburg,
-    McInnes & Gentner, 2021). Unlike UMAP it embeds new rows with one forward
-    pass (``transform``, hundreds of times faster than ``UMAP.transform``), and a
-    decoder :math:`g` trained with it maps coordinates back to data space
-    (``inverse_transform``; ``score`` is minus the reconstruction error).
+    McInnes & Gentner, 2021). It embeds new rows with a forward pass refined
+    by a few vectorised steps of UMAP's loss against the fixed training
+    layout (``transform``, over a hundred times faster than
+    ``UMAP.transform``), and a decoder :math:`g` trained with it maps
+    coordinates back to data space (``inverse_transform``; ``score`` is minus
+    the reconstruction error).
 
     Training has three stages, all seeded by ``random_state``:
 
@@ -46,6 +48,14 @@ class ParametricUMAP(NeighbourEmbeddingAE):
     ``layout_epochs=0`` skips stage 2 and trains the encoder from its random
     initialisation with the UMAP loss alone (the original parametric UMAP;
     it needs many more epochs).
+
+    ``transform`` then starts each new row at the encoder's output and moves
+    it for ``transform_epochs`` steps of UMAP's transform-time SGD between
+    it and its ``n_neighbors`` nearest training rows (found exactly in a
+    32-dimensional PCA copy of the training rows kept at fit), whose layout
+    stays fixed; finally the decoder is fitted for a few epochs to
+    ``transform``'s output on the training rows, which is what
+    ``inverse_transform`` receives.
 
     Read more in the :doc:`neighbour embeddings page </neighbour_embeddings>`.
 

@@ -131,6 +131,8 @@ def conditioned_forward(module, h, rows, width):
         r = conditioned_forward(module.residual, h, rows, width)
         if module.gate is not None:
             r = module.gate * r
+        if not torch.is_grad_enabled():  # e.g. sampling: no third (n, out) buffer
+            return r.add_(affine)
         return affine + r
     if (
         isinstance(module, nn.Sequential)

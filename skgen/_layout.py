@@ -104,6 +104,31 @@ class _TakeColumns(torch.autograd.Function):
         return grad, None, None, None, None
 
 
+class _TakeRows(torch.autograd.Function):
+    """``x.index_select(0, index)`` with a gather backward (see :class:`_TakeColumns`).
+
+    ``source[r]`` is the output position fed by row ``r`` of ``x`` (the output
+    length for none); rows repeated in ``index`` must have a zero gradient at all
+    but that position (padding rows).
+    """
+
+    @staticmethod
+    def forward(ctx, x, index, source):
+        ctx.save_for_backward(source)
+        return x.index_select(0, index)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (source,) = ctx.saved_tensors
+        return F.pad(grad, (0, 0, 0, 1)).index_select(0, source), None, None
+
+
+def _take_rows(x, index, source):
+    if x.requires_grad and torch.is_grad_enabled():
+        return _TakeRows.apply(x, index, source)
+    return x.index_select(0, index)
+
+
 def _make_take(columns, width, device, pad=None):
     """The :class:`_Take` of output columns ``columns`` (ints; -1 marks padding) of ``width``."""
     columns = list(columns)
@@ -157,6 +182,14 @@ class _PaddedCrossEntropy(torch.autograd.Function):
         return F.pad(g, (0, 0, 0, 1)).index_select(0, source).t(), None, None
 
 
+def _contiguous(columns):
+    """``slice(min, max + 1)`` if the non-padding ``columns`` are exactly that range, else None."""
+    real = sorted(c for c in columns if c >= 0)
+    if real and real == list(range(real[0], real[-1] + 1)):
+        return slice(real[0], real[-1] + 1)
+    return None
+
+
 def _positions(columns, device):
     """Positions of the non-padding entries (>= 0) of ``columns``."""
     return torch.tensor([p for p, c in enumerate(columns) if c >= 0], dtype=torch.long, device=device)
@@ -189,8 +222,11 @@ class _Bucket(NamedTuple):
     rows_shape: tuple
     rows_keep: torch.Tensor
     rows_flat: torch.Tensor  # the real columns, block-major order
+    rows_table: torch.Tensor  # (n_blocks, max_width) the columns, padding repeats the last
+    columns: slice | None  # the bucket's columns when they are contiguous
     widths: torch.Tensor  # (1, n_blocks, 1) block widths
     rows_t_index: torch.Tensor  # ``take.index`` with padding -> ``width`` (an appended row)
+    rows_t_source: torch.Tensor  # ``take.source`` plus the appended row (no output)
     column_mask: torch.Tensor  # (width,) 1 on the bucket's columns
 
 
@@ -255,10 +291,11 @@ class CompiledLayout:
             columns = [rows[b][k] for k in range(w) for b in range(len(group))]
             rows_columns = [c for row in rows for c in row]
             mask = torch.tensor([[k < b.width for k in range(w)] for b in group])
+            take = _make_take(columns, self.width, self.device)
             self.buckets.append(
                 _Bucket(
                     shape=(w, len(group)),
-                    take=_make_take(columns, self.width, self.device),
+                    take=take,
                     pad=(~mask.T.contiguous()).to(self.device),
                     full=bool(mask.all()),
                     flat=torch.tensor([c for c in columns if c >= 0], device=self.device),
@@ -267,10 +304,16 @@ class CompiledLayout:
                     rows_shape=(len(group), w),
                     rows_keep=_positions(rows_columns, self.device),
                     rows_flat=torch.tensor([c for c in rows_columns if c >= 0], device=self.device),
+                    columns=_contiguous(rows_columns),
+                    rows_table=torch.tensor(
+                        [[b.start + min(k, b.width - 1) for k in range(w)] for b in group],
+                        device=self.device,
+                    ),
                     widths=mask.sum(dim=1).view(1, -1, 1).to(self.device),
                     rows_t_index=torch.tensor(
                         [c if c >= 0 else self.width for c in columns], device=self.device
                     ),
+                    rows_t_source=F.pad(take.source, (0, 1), value=len(columns)),
                     column_mask=torch.zeros(self.width).index_fill_(
                         0, torch.tensor([c for c in columns if c >= 0]), 1.0
                     ).to(self.device),
@@ -326,26 +369,43 @@ class CompiledLayout:
         """``x``'s columns of one bucket, shape (n, max_width, n_blocks), padding = ``fill``."""
         return take_columns(x, bucket.take, fill).view(len(x), *bucket.shape)
 
-    def _assemble(self, x, parts):
-        """Columns computed kind by kind -> one tensor in the layout's column order.
+    def _map_categorical(self, x, fn, logits=None):
+        """Identity / sigmoid on numeric / binary columns, ``fn`` on every bucket.
 
-        ``parts``: the numeric, binary and padded bucket columns, in that order
-        (2-D, the buckets flattened column-major).
+        Works on ``x.T``: a bucket is gathered as ``(max_width, n_blocks, n)`` with
+        ``-inf`` padding (rows of ``x.T`` plus one padding row), so ``fn``'s
+        reductions over a block (softmax over dim 0) run contiguous and vectorised,
+        and one gather puts all the rows back in the layout's order. ``logits``
+        (default ``x``) feed the buckets, e.g. ``x`` plus Gumbel noise. Returns an
+        ``(n, width)`` view of the ``(width, n)`` result.
         """
-        if self._passthrough_take is not None:
-            parts.append(self.columns(x, self._passthrough_take))
-        out = parts[0] if len(parts) == 1 else torch.cat(parts, dim=1)
-        return out if self.identity_order else take_columns(out, self._assemble_take)
-
-    def _map_categorical(self, x, fn):
+        n = len(x)
+        xt = x.t()
         parts = []
         if self._numeric_take is not None:
-            parts.append(self.columns(x, self._numeric_take))
+            parts.append(self._rows(xt, self._numeric_take))
         if self._binary_take is not None:
-            parts.append(torch.sigmoid(self.columns(x, self._binary_take)))
-        for bucket in self.buckets:
-            parts.append(fn(self.padded(x, bucket)).reshape(len(x), -1))
-        return self._assemble(x, parts)
+            parts.append(torch.sigmoid(self._rows(xt, self._binary_take)))
+        if self.buckets:
+            source = xt if logits is None else logits.t()
+            padded = F.pad(source, (0, 0, 0, 1), value=float("-inf"))
+            for bucket in self.buckets:
+                block = _take_rows(padded, bucket.rows_t_index, bucket.rows_t_source)
+                parts.append(fn(block.view(*bucket.shape, n)).reshape(-1, n))
+        if self._passthrough_take is not None:
+            parts.append(self._rows(xt, self._passthrough_take))
+        out = parts[0] if len(parts) == 1 else torch.cat(parts, dim=0)
+        if not self.identity_order:
+            take = self._assemble_take
+            out = _take_rows(out, take.index, take.source)
+        return out.t()
+
+    @staticmethod
+    def _rows(xt, take):
+        """Rows of ``x.T`` for a slice or a :class:`_Take`."""
+        if isinstance(take, slice):
+            return xt[take]
+        return _take_rows(xt, take.index, take.source)
 
     def activate(self, raw, *, hard=False):
         """Identity / sigmoid / softmax (or argmax one-hot if ``hard``) on every block."""
@@ -356,28 +416,37 @@ class CompiledLayout:
         if hard:
 
             def fn(logits):
-                onehot = F.one_hot(logits.argmax(dim=1), logits.shape[1])
-                return onehot.transpose(1, 2).to(raw.dtype)
+                onehot = torch.zeros_like(logits)
+                return onehot.scatter_(0, logits.argmax(dim=0, keepdim=True), 1.0)
 
         else:
 
             def fn(logits):
-                return torch.softmax(logits, dim=1)
+                return torch.softmax(logits, dim=0)
 
         return self._map_categorical(raw, fn)
 
     def gumbel_softmax(self, raw, tau):
-        """Like :meth:`activate` with a Gumbel-softmax relaxation on categorical blocks."""
+        """Like :meth:`activate` with a Gumbel-softmax relaxation on categorical blocks.
+
+        The Gumbel noise is drawn for the real columns only (not the padding), as
+        ``-log(-log(U))``: a uniform draw and two logs cost a quarter of the
+        exponential draw of ``F.gumbel_softmax`` on the CPU.
+        """
         if not self.buckets:
             return self.activate(raw)
 
-        def fn(logits):
-            # Gumbel noise as -log(-log(U)): a uniform draw and two logs cost a
-            # quarter of the exponential draw of F.gumbel_softmax on the CPU
-            gumbels = torch.empty_like(logits).uniform_().log_().neg_().log_().neg_()
-            return torch.softmax((logits + gumbels) / tau, dim=1)
+        def noise(shape):
+            return torch.empty(shape, dtype=raw.dtype, device=raw.device).uniform_().log_().neg_().log_().neg_()
 
-        return self._map_categorical(raw, fn)
+        if 2 * self.n_categorical >= self.width:  # noise for every column, before padding
+            return self._map_categorical(
+                raw, lambda logits: torch.softmax(logits, dim=0), logits=(raw + noise(raw.shape)) / tau
+            )
+        # few categorical columns: noise on the padded buckets only
+        return self._map_categorical(
+            raw, lambda logits: torch.softmax((logits + noise(logits.shape)) / tau, dim=0)
+        )
 
     def categorical_log_softmax(self, raw):
         """Log-probabilities of the categorical columns, shape (n, n_categorical).
@@ -428,6 +497,45 @@ class CompiledLayout:
         return total
 
     # -------------------------------------------------------------- sampling
+    def sample_from_logits(self, raw, generator=None, chunk_size=8192):
+        """Activations with categorical blocks *drawn*, in place on raw outputs ``raw``.
+
+        Numeric columns stay, binary ones become their probabilities (sigmoid) and each
+        categorical block a one-hot draw from its softmax: inverse-CDF sampling on
+        ``exp(logit - max)`` (``cumsum`` + ``searchsorted``; the softmax's
+        normalisation is not needed), by chunks of rows, so no probability matrix,
+        float64 copy or per-block loop is made. ``raw`` must be a contiguous
+        floating tensor; it is returned.
+        """
+        n = len(raw)
+        for start in range(0, n, chunk_size):
+            rows = raw[start : start + chunk_size]
+            m = len(rows)
+            draws = []
+            for bucket in self.buckets:
+                take = bucket.rows_take
+                x = take_columns(rows, take, float("-inf")).view(m, *bucket.rows_shape)
+                x = x.sub_(x.amax(dim=2, keepdim=True)).exp_()
+                cdf = torch.cumsum(x, dim=2)
+                u = torch.rand(cdf[:, :, -1:].shape, generator=generator, device=x.device)
+                drawn = torch.searchsorted(cdf, u.mul_(cdf[:, :, -1:]), right=True)
+                # guard against float error landing in the padding
+                drawn = torch.minimum(drawn, bucket.widths - 1).squeeze(2)
+                draws.append(bucket.rows_table.gather(1, drawn.t()).t())
+            if self._binary_take is not None:
+                if isinstance(self._binary_take, slice):
+                    rows[:, self._binary_take].sigmoid_()
+                else:
+                    index = self._binary_take.index
+                    rows.index_copy_(1, index, rows.index_select(1, index).sigmoid_())
+            for bucket, drawn in zip(self.buckets, draws):
+                if bucket.columns is not None:
+                    rows[:, bucket.columns] = 0.0
+                else:
+                    rows.index_fill_(1, bucket.rows_flat, 0.0)
+                rows.scatter_(1, drawn, 1.0)
+        return raw
+
     def draw_categorical(self, probs, generator=None, chunk_size=8192):
         """Replace each categorical block of ``probs`` by a one-hot draw from it, in place.
 

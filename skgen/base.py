@@ -32,6 +32,7 @@ from skorch.callbacks import EarlyStopping
 from ._conditions import ColumnConditioner
 from ._config import step_flops, threaded, use_threads_for
 from ._layout import apply_output_activations, compile_layout, single_block_layout
+from ._optim import without_dynamo
 from ._skorch import (
     AutoencoderNet,
     DivergenceCheck,
@@ -496,6 +497,7 @@ class _BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
 
     def _make_net(self, X, rng):
         optimizer, optimizer_params = self._optimizer()
+        optimizer = without_dynamo(optimizer)  # no torch._dynamo import on the first fit
         callbacks = [
             ("loss_terms", LossTermLogger()),
             ("divergence", self._divergence_check()),
@@ -1089,17 +1091,18 @@ class SamplerMixin:
         """
         return None
 
-    def _draw_tabular(self, out, generator):
-        """Draw tabular rows from the model's output distribution (CPU tensors).
+    def _draw_tabular(self, raw, generator):
+        """Draw tabular rows from the model's output distribution (raw CPU outputs).
 
         Each categorical block (a category, a mixture mode, a missing indicator) is drawn
-        from its probabilities rather than taking the most likely value, so rare levels and
-        missing values appear at their learned rates; numeric blocks get the model's
-        observation noise, if it has one.
+        from its softmax rather than taking the most likely value, so rare levels and
+        missing values appear at their learned rates; binary blocks become their
+        probabilities and numeric blocks get the model's observation noise, if it has
+        one. ``raw`` (the network's fresh output) is overwritten: no copy of a wide
+        output is made.
         """
-        out = out.clone()
-        compiled = compile_layout(self.layout_, out.device, out.shape[1])
-        compiled.draw_categorical(out, generator)
+        compiled = compile_layout(self.layout_, raw.device, raw.shape[1])
+        out = compiled.sample_from_logits(raw.contiguous(), generator)
         noise_std = self._numeric_noise_std()
         if noise_std is not None and compiled.numeric is not None:
             index = compiled.numeric
@@ -1156,9 +1159,10 @@ class SamplerMixin:
                 else:
                     condition = torch.from_numpy(condition).to(self.net_.device)
                     raw = self._generate_conditional(int(n_samples), y, generator, condition)
-                out = self._data_from_raw(raw.float()).cpu()
                 if self.preprocessor_ is not None:
-                    out = self._draw_tabular(out, generator)
+                    out = self._draw_tabular(raw.float().cpu(), generator)
+                else:
+                    out = self._data_from_raw(raw.float()).cpu()
                 out = out.numpy()
         finally:
             module.train(was_training)

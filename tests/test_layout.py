@@ -213,3 +213,29 @@ def test_gathers_backward_and_soft_targets_equal_loops(seed):
     (grad,) = torch.autograd.grad((loss * weights[:, 0]).sum(), raw)
     (grad_loop,) = torch.autograd.grad((expected * weights[:, 0]).sum(), raw)
     torch.testing.assert_close(grad, grad_loop)
+
+
+def test_sample_from_logits_frequencies():
+    # the fused sampling path: binary -> probabilities, categorical -> one-hot draws
+    layout = (
+        Block("numeric", 0, 1),
+        Block("categorical", 1, 4),
+        Block("binary", 4, 5),
+        Block("categorical", 5, 1005),
+    )
+    compiled = compile_layout(layout)
+    n = 20_000
+    p3 = torch.tensor([0.6, 0.3, 0.1])
+    p1000 = torch.full((1000,), 1e-12)
+    p1000[[0, 10, 999]] = torch.tensor([0.5, 0.25, 0.25])
+    logits = torch.cat(
+        [torch.full((1, 1), 7.0), p3.log()[None] + 3.0, torch.zeros(1, 1), p1000.log()[None]], dim=1
+    ).expand(n, -1).contiguous()
+    out = compiled.sample_from_logits(logits, torch.Generator().manual_seed(0), chunk_size=7000)
+    assert (out[:, 0] == 7).all() and (out[:, 4] == 0.5).all()
+    for block in (layout[1], layout[3]):
+        part = out[:, block.slice]
+        assert ((part == 0) | (part == 1)).all() and (part.sum(dim=1) == 1).all()
+    torch.testing.assert_close(out[:, 1:4].mean(dim=0), p3, atol=0.015, rtol=0)
+    freq = out[:, 5:].mean(dim=0)
+    torch.testing.assert_close(freq[[0, 10, 999]], torch.tensor([0.5, 0.25, 0.25]), atol=0.015, rtol=0)

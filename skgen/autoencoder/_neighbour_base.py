@@ -372,7 +372,8 @@ class NeighbourEmbeddingAE(BaseAutoencoder):
             dist, idx = reference_neighbors(torch.from_numpy(Q).to(device), R, k, self.metric)
             weights = self._transform_weights(dist.cpu().numpy().astype(np.float64))
             weights = torch.as_tensor(weights, dtype=torch.float32, device=device)
-            Y = torch.from_numpy(codes[rows]).to(device) @ F[:-1] + F[-1]
+            Y = self._refine_start(torch.from_numpy(codes[rows]).to(device) @ F[:-1] + F[-1],
+                                   Z[idx])
             Y = refine_embedding(
                 Y, Z[idx], weights, Z, a, b, epochs, self._transform_seed,
                 negative_sample_rate=negative_sample_rate,
@@ -380,6 +381,10 @@ class NeighbourEmbeddingAE(BaseAutoencoder):
             )
             out.append((Y @ B[:-1] + B[-1]).cpu().numpy())
         return np.concatenate(out) if out else codes
+
+    def _refine_start(self, mapped_codes, neighbours):
+        """Where the refinement starts: the encoder's output, carried onto the layout."""
+        return mapped_codes
 
     def _schedule_callbacks(self):
         return []

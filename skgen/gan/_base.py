@@ -19,6 +19,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 from skorch.callbacks import EarlyStopping
 
+from .._optim import without_dynamo
 from ..base import BaseGenerator, _silent
 from ..losses import mmd
 from ..nn import ACTIVATIONS, ConvGenerator, Discriminator, Generator
@@ -173,7 +174,7 @@ class BaseGAN(BaseGenerator):
         discriminator, discriminator_params = self._discriminator_module()
         params = {
             "discriminator": discriminator,
-            "discriminator_optimizer": cls,
+            "discriminator_optimizer": without_dynamo(cls),
             "discriminator_optimizer__lr": d_lr,
             "n_critic": self.n_critic,
             "conditioner": self._conditioner or None,

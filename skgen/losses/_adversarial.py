@@ -471,12 +471,20 @@ class BEGANCriterion(AdversarialCriterion):
         targeted at equilibrium.
     lambda_k : float, default=0.001
         Proportional gain of the :math:`k_t` controller.
+    latent_weight : float, default=0.0
+        Weight :math:`\alpha` of the latent-consistency term added to the
+        generator's loss, :math:`\alpha\,\overline{(E(G(z)) - z_{:c})^2}`
+        with :math:`E` the discriminator's encoder (``encode``) and :math:`c`
+        its code size: samples from different noise must keep different
+        codes, which rules out the collapse to one point that the
+        equilibrium alone allows.
     """
 
-    def __init__(self, gamma=0.5, lambda_k=0.001):
+    def __init__(self, gamma=0.5, lambda_k=0.001, latent_weight=0.0):
         super().__init__()
         self.gamma = gamma
         self.lambda_k = lambda_k
+        self.latent_weight = latent_weight
         self.register_buffer("k", torch.zeros(()))
 
     @staticmethod
@@ -497,7 +505,13 @@ class BEGANCriterion(AdversarialCriterion):
         }
 
     def generator_loss(self, discriminator, fake, y=None, latent=None):
-        return {"generator_loss": self._recon_error(fake, _call(discriminator, fake, y))}
+        loss = self._recon_error(fake, _call(discriminator, fake, y))
+        if not self.latent_weight or latent is None or not hasattr(discriminator, "encode"):
+            return {"generator_loss": loss}
+        code = discriminator.encode(fake, y)
+        width = min(code.shape[1], latent.shape[1])
+        latent_loss = (code[:, :width] - latent[:, :width]).pow(2).mean()
+        return {"generator_loss": loss + self.latent_weight * latent_loss, "latent_loss": latent_loss}
 
     @torch.no_grad()
     def after_discriminator_step(self, discriminator, terms):

@@ -258,6 +258,15 @@ class ConvAutoencoderDiscriminator(nn.Module):
             input_shape, list(channels), n_components + n_classes, kernel_size, activation, norm=norm
         )
 
+    def encode(self, x, y=None, groups=1):
+        """The code of ``x`` (BEGAN's latent-consistency term reads it)."""
+        if self.n_classes:
+            if y is None:
+                raise ValueError("This discriminator is conditional: pass class labels y.")
+            onehot = F.one_hot(y, self.n_classes).to(x.dtype)
+            return self.encoder(torch.cat([x, onehot], dim=1), groups=groups)
+        return self.encoder(x, groups=groups)
+
     def forward(self, x, y=None, groups=1):
         if self.n_classes:
             if y is None:

@@ -207,6 +207,12 @@ class AutoencoderDiscriminator(nn.Module):
         self.encoder = MLP(n_features + n_classes, sizes, n_components, activation)
         self.decoder = MLP(n_components + n_classes, sizes[::-1], n_features, activation)
 
+    def encode(self, x, y=None):
+        """The code of ``x`` (BEGAN's latent-consistency term reads it)."""
+        if self.n_classes and y is not None:
+            return self.encoder(torch.cat([x, F.one_hot(y, self.n_classes).to(x.dtype)], dim=1))
+        return self.encoder(x)
+
     def forward(self, x, y=None, groups=1):
         if self.n_classes and y is not None:
             onehot = F.one_hot(y, self.n_classes).to(x.dtype)

@@ -47,22 +47,66 @@ class PCABasis:
     noise_variance: float
 
 
+def _moments(X, chunk_size=65536):
+    """Column means and centred scatter matrix of ``X`` (float64, by chunks of rows)."""
+    n, d = X.shape
+    mean = np.zeros(d)
+    for start in range(0, n, chunk_size):
+        mean += np.asarray(X[start : start + chunk_size], dtype=np.float64).sum(axis=0)
+    mean /= max(n, 1)
+    scatter = np.zeros((d, d))
+    for start in range(0, n, chunk_size):
+        part = np.asarray(X[start : start + chunk_size], dtype=np.float64) - mean
+        scatter += part.T @ part
+    return mean, scatter
+
+
+def _mean_variance(X, chunk_size=65536):
+    """``X.var(axis=0).mean()`` without a float64 copy of ``X``."""
+    n = len(X)
+    if n == 0:
+        return 0.0
+    mean, total = _moments_diagonal(X, chunk_size)
+    return float(total.sum() / (n * X.shape[1]))
+
+
+def _moments_diagonal(X, chunk_size):
+    n, d = X.shape
+    mean = np.zeros(d)
+    for start in range(0, n, chunk_size):
+        mean += np.asarray(X[start : start + chunk_size], dtype=np.float64).sum(axis=0)
+    mean /= n
+    total = np.zeros(d)
+    for start in range(0, n, chunk_size):
+        total += ((np.asarray(X[start : start + chunk_size], dtype=np.float64) - mean) ** 2).sum(axis=0)
+    return mean, total
+
+
 def pca_basis(X, n_components):
     """The :class:`PCABasis` of ``X`` (rows are samples) with ``n_components`` axes.
 
     Signs are fixed as in :func:`sklearn.utils.extmath.svd_flip` (largest
     absolute loading positive), so the result is deterministic.
     """
-    X = np.asarray(X, dtype=np.float64)
-    n, d = X.shape
-    mean = X.mean(axis=0)
-    Xc = X - mean
-    if n > 1:
-        _, s, vt = np.linalg.svd(Xc, full_matrices=False)
-        variances = s**2 / (n - 1)
+    n, d = np.shape(X)
+    if n > 1 and n >= 4 * d:
+        # Tall data: eigenvectors of the d x d scatter matrix, accumulated in float64 by
+        # chunks of rows (no float64 copy, centred copy or n x d singular vectors: the
+        # SVD of a 1M-row matrix needed about 6 copies of it).
+        mean, scatter = _moments(X)
+        eigenvalues, eigenvectors = np.linalg.eigh(scatter)
+        order = np.argsort(eigenvalues)[::-1]
+        variances = np.clip(eigenvalues[order], 0, None) / (n - 1)
+        vt = eigenvectors[:, order].T
     else:
-        vt = np.zeros((0, d))
-        variances = np.zeros(0)
+        X = np.asarray(X, dtype=np.float64)
+        mean = X.mean(axis=0)
+        if n > 1:
+            _, s, vt = np.linalg.svd(X - mean, full_matrices=False)
+            variances = s**2 / (n - 1)
+        else:
+            vt = np.zeros((0, d))
+            variances = np.zeros(0)
     keep = variances > 1e-12 * max(variances.max(initial=0.0), 1e-300)
     vt, variances = vt[keep], variances[keep]
     signs = np.sign(vt[np.arange(len(vt)), np.abs(vt).argmax(axis=1)]) if len(vt) else []
@@ -211,7 +255,7 @@ def ppca_variational_maps(X, n_components, encoder_residual, decoder_residual, n
     """
     basis = pca_basis(X, n_components)
     k = n_components
-    floor = 1e-4 * max(float(np.asarray(X, dtype=np.float64).var(axis=0).mean()), 1e-12)
+    floor = 1e-4 * max(_mean_variance(X), 1e-12)
     noise = max(basis.noise_variance, floor)
     lam = basis.variances
     active = lam > noise

@@ -451,6 +451,20 @@ def _mode_log_density(z, spec):
     return np.log(spec.mode_weights) - np.log(spec.mode_stds) - 0.5 * diff**2
 
 
+def _argmax_rows(group, chunk_size=8192):
+    """``group.argmax(axis=1)`` by chunks of rows.
+
+    On a column block of a wide matrix (a strided view) NumPy copies the whole
+    block first: by chunks that copy stays small (6x faster for 100,000 x 1,000).
+    """
+    if len(group) <= chunk_size:
+        return group.argmax(axis=1)
+    out = np.empty(len(group), dtype=np.intp)
+    for start in range(0, len(group), chunk_size):
+        out[start : start + chunk_size] = group[start : start + chunk_size].argmax(axis=1)
+    return out
+
+
 class TabularEncoder(TransformerMixin, BaseEstimator):
     """Reversibly encode a mixed-type table into a numeric matrix.
 
@@ -1176,7 +1190,7 @@ default="auto"
 
     def _decode_categorical(self, X, spec):
         group = X[:, spec.value_block.slice]
-        codes = group.argmax(axis=1)
+        codes = _argmax_rows(group)
         codes[~group.any(axis=1)] = spec.most_frequent
         missing = codes == len(spec.categories)
         if isinstance(spec.dtype, pd.CategoricalDtype):
@@ -1192,7 +1206,7 @@ default="auto"
 
     def _decode_discrete(self, X, spec):
         group = X[:, spec.value_block.slice]
-        codes = group.argmax(axis=1)
+        codes = _argmax_rows(group)
         codes[~group.any(axis=1)] = spec.most_frequent
         missing = codes == len(spec.categories)
         codes[missing] = 0
@@ -1210,7 +1224,7 @@ default="auto"
         n_masses = 0 if spec.masses is None else spec.masses.size
         component = None
         if spec.mode_block is not None:
-            component = X[:, spec.mode_block.slice].argmax(axis=1)
+            component = _argmax_rows(X[:, spec.mode_block.slice])
         if spec.method == "quantile":
             values = spec.quantile_transformer.inverse_transform(scalar[:, None])[:, 0]
         elif spec.method == "mode":
@@ -1222,7 +1236,7 @@ default="auto"
         if self.clip:
             values = np.clip(values, spec.minimum, spec.maximum)
         if spec.precision_block is not None:
-            level = X[:, spec.precision_block.slice].argmax(axis=1)
+            level = _argmax_rows(X[:, spec.precision_block.slice])
             for index, step in enumerate(spec.coarse_steps):
                 rows = level == index
                 coarse = np.rint((values[rows] + spec.offset) / step) * step - spec.offset
@@ -1234,7 +1248,7 @@ default="auto"
             values = np.where(is_mass, spec.masses[np.clip(component, 0, n_masses - 1)], values)
         missing = np.zeros(len(values), dtype=bool)
         if spec.missing_block is not None:
-            missing = X[:, spec.missing_block.slice].argmax(axis=1) == 1
+            missing = _argmax_rows(X[:, spec.missing_block.slice]) == 1
         if not self._frame_input:
             values[missing] = np.nan
             return values

@@ -6,7 +6,7 @@ from scipy.stats import ks_2samp, wasserstein_distance
 from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
 
-from skgen import DRAGAN, GAN, WGANGP
+from skgen import BEGAN, DRAGAN, GAN, WGANGP
 
 RADIUS, SIGMA, N_MODES = 2.0, 0.1, 8
 
@@ -113,3 +113,21 @@ def test_conditional_samples_are_classified_as_their_class(est, digits_classifie
     # every class is generated when asked for, not only the easy ones
     per_class = (clf.predict(samples) == labels).reshape(10, 30).mean(axis=1)
     assert (per_class > 0.3).all(), per_class
+
+
+@pytest.mark.slow
+def test_began_latent_term_prevents_collapse_on_digits():
+    # the original BEGAN (latent_weight=0) collapses onto one digit class here; the
+    # default latent-consistency term keeps the samples spread over the classes
+    X, y = load_digits(return_X_y=True)
+    X = X / 16.0
+    clf = LogisticRegression(max_iter=2000).fit(X, y)
+
+    def class_entropy(est):
+        counts = np.bincount(clf.predict(est.fit(X[:600]).sample(500, random_state=0)), minlength=10)
+        p = counts[counts > 0] / counts.sum()
+        return float(-(p * np.log(p)).sum())
+
+    default = class_entropy(BEGAN(max_epochs=40, random_state=0))
+    collapsed = class_entropy(BEGAN(latent_weight=0.0, max_epochs=40, random_state=0))
+    assert default > 1.5 and default > collapsed + 1.0, (default, collapsed)

@@ -191,6 +191,18 @@ def test_began_k_update_and_convergence_measure():
     assert crit.k.item() == 1.0  # clipped to [0, 1]
 
 
+def test_began_latent_term():
+    torch.manual_seed(0)
+    disc = AutoencoderDiscriminator(3, (8,), n_components=2)
+    fake, latent = torch.randn(16, 3), torch.randn(16, 5)
+    plain = BEGANCriterion().generator_loss(disc, fake, latent=latent)
+    assert set(plain) == {"generator_loss"}  # latent_weight=0: the original BEGAN
+    terms = BEGANCriterion(latent_weight=0.5).generator_loss(disc, fake, latent=latent)
+    expected = (disc.encode(fake) - latent[:, :2]).pow(2).mean()  # code width 2 of 5 noise columns
+    torch.testing.assert_close(terms["latent_loss"], expected)
+    torch.testing.assert_close(terms["generator_loss"], plain["generator_loss"] + 0.5 * expected)
+
+
 def test_info_loss_categorical_and_continuous():
     codes = torch.tensor([[1.0, 0.0, 0.0, 0.5], [0.0, 0.0, 1.0, -0.5]])
     q = torch.tensor([[2.0, 0.0, 0.0, 0.5], [0.0, 1.0, 0.0, 0.5]])

@@ -3,6 +3,8 @@
 * :class:`LinearSchedule`: set an attribute of a component of the net
   (the criterion's KL weight, the top-k activation's ``k``) at the start of
   every epoch, moving linearly from ``start`` to ``stop`` over ``epochs``;
+* :class:`StepSchedule`: the same, but ``start`` for ``epochs`` epochs and
+  ``stop`` afterwards (t-SNE's early exaggeration);
 * :class:`WarmupEarlyStopping`: skorch's ``EarlyStopping`` that ignores the
   epochs of such a warm-up, during which the loss is not comparable from one
   epoch to the next (it rises as the KL weight grows, for instance).
@@ -51,6 +53,17 @@ class LinearSchedule(Callback):
         for name in self.target.split("."):
             obj = getattr(obj, name)
         setattr(obj, self.attribute, self.value(len(net.history)))
+
+
+class StepSchedule(LinearSchedule):
+    """Set ``attribute`` of ``net.<target>`` to ``start`` for ``epochs`` epochs, then ``stop``.
+
+    Parameters as :class:`LinearSchedule`.
+    """
+
+    def value(self, epoch):
+        """The value at (1-based) ``epoch``."""
+        return self.start if epoch <= self.epochs else self.stop
 
 
 class WarmupEarlyStopping(EarlyStopping):

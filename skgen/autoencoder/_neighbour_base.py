@@ -20,7 +20,6 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from skorch.callbacks import Callback
 from sklearn.utils import check_random_state
 
 from sklearn.utils.validation import check_is_fitted
@@ -51,7 +50,6 @@ __all__ = [
     "EdgeData",
     "NeighbourEmbeddingAE",
     "NeighbourEmbeddingNet",
-    "StepSchedule",
 ]
 
 
@@ -161,21 +159,6 @@ class NeighbourEmbeddingNet(AutoencoderNet):
     def get_loss(self, y_pred, y_true, X=None, training=False):
         terms = self.criterion_(y_pred, X, module=self.module_, target=y_true)
         return self._sum_terms(terms, len(X), training)
-
-
-class StepSchedule(Callback):
-    """Set ``net.<target>.<attribute>`` to ``start`` for ``epochs`` epochs, then ``stop``."""
-
-    def __init__(self, target, attribute, start, stop, epochs):
-        self.target = target
-        self.attribute = attribute
-        self.start = start
-        self.stop = stop
-        self.epochs = epochs
-
-    def on_epoch_begin(self, net, **kwargs):
-        value = self.start if len(net.history) <= self.epochs else self.stop
-        setattr(getattr(net, self.target), self.attribute, value)
 
 
 class NeighbourEmbeddingAE(BaseAutoencoder):

@@ -6,7 +6,8 @@ from numbers import Integral, Real
 
 from ..losses import TSNECriterion
 from ..utils._param_validation import Interval, StrOptions
-from ._neighbour_base import NeighbourEmbeddingAE, StepSchedule
+from ._callbacks import StepSchedule
+from ._neighbour_base import NeighbourEmbeddingAE
 from ._neighbour_graphs import (
     nearest_neighbors,
     pca_init,

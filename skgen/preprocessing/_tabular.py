@@ -335,10 +335,9 @@ def _has_discrete_support(values, distinct, kind):
         return False
     # amounts heaped on round numbers (most values multiples of 1000, 500, ...) are
     # rule 3's business: a continuous part decoded to round grids keeps their order
-    round_values = np.zeros(values.size, dtype=bool)
-    for step in _coarse_steps(values, grid):
-        round_values |= np.abs(values / step - np.rint(values / step)) <= 1e-6
-    return round_values.mean() < _SPARSE_MAX_ROUND
+    coarse_steps = _coarse_steps(values, grid)
+    on_round_grid = _precision_level(values, coarse_steps) < len(coarse_steps)
+    return on_round_grid.mean() < _SPARSE_MAX_ROUND
 
 
 def _coarse_steps(values, step):

@@ -35,8 +35,8 @@ _ISOTROPIC_NOISE = False
 ACTIVE_UNIT_THRESHOLD = 0.01
 
 #: ``sampling="aggregate"``: at most this many mixture components, one per
-#: ``_ROWS_PER_COMPONENT`` training rows, fitted to at most ``_MIXTURE_ROWS`` codes.
-_MAX_COMPONENTS, _ROWS_PER_COMPONENT, _MIXTURE_ROWS = 10, 100, 10_000
+#: ``_ROWS_PER_COMPONENT`` training rows, fitted to the codes of at most ``_MIXTURE_ROWS`` rows.
+_MAX_COMPONENTS, _ROWS_PER_COMPONENT, _MIXTURE_ROWS = 10, 100, 1500
 
 
 class _CodeMoments:
@@ -442,18 +442,29 @@ class BetaVAE(SamplerMixin, BaseAutoencoder):
     def _fit_latent_mixture(self, Xn):
         """Gaussian mixture over the aggregate posterior (``sampling="aggregate"``).
 
-        Fitted to the posterior means of at most ``_MIXTURE_ROWS`` training rows; each
-        component's covariance gets the mean posterior variance added. Returned as
-        arrays (weights, means, Cholesky factors of the covariances).
+        Fitted to the posterior means of at most ``_MIXTURE_ROWS`` training rows (every
+        ``n // _MIXTURE_ROWS``-th row, a view: no copy of the data); each component's
+        covariance gets the mean posterior variance added. Returned as arrays (weights,
+        means, Cholesky factors of the covariances).
         """
         from sklearn.mixture import GaussianMixture
 
         module = self.net_.module_
-        if len(Xn) > _MIXTURE_ROWS:  # a bounded copy of the rows
-            Xn = Xn[np.sort(self._sampling_rng.choice(len(Xn), _MIXTURE_ROWS, replace=False))]
-        stats = self._run_batches(lambda x: torch.cat(module.encode_stats(x), dim=1), Xn)
+        rows = Xn[:: -(-len(Xn) // _MIXTURE_ROWS)]
         k = self.n_components
-        means, posterior_var = stats[:, :k].astype(np.float64), np.exp(stats[:, k:]).mean(axis=0)
+        means = np.empty((len(rows), k))
+        posterior_var = np.zeros(k)
+        filled = 0
+
+        def accumulate(x):
+            nonlocal filled
+            mean, logvar = module.encode_stats(x)
+            means[filled : filled + len(x)] = mean.cpu().numpy()
+            posterior_var[:] += torch.exp(logvar).sum(dim=0, dtype=torch.float64).cpu().numpy()
+            filled += len(x)
+
+        self._run_batches(accumulate, rows)
+        posterior_var /= max(len(rows), 1)
         n_mix = int(np.clip(len(means) // _ROWS_PER_COMPONENT, 1, _MAX_COMPONENTS))
         mixture = GaussianMixture(
             n_mix, covariance_type="full", reg_covar=1e-4,

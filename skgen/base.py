@@ -122,17 +122,59 @@ class ScaledEarlyStopping(EarlyStopping):
             self.dynamic_threshold_ = self._calc_new_threshold(self.initial_score)
             self.best_epoch_ = 0
             if self.load_best:
-                self.best_model_weights_ = deepcopy(net.module_.state_dict())
+                self._keep_weights(net)
             self.initial_score = None  # for the first training call only (fit, not partial_fit)
 
     def _calc_new_threshold(self, score):
         delta = self.threshold * max(1.0, abs(score))
         return score - delta if self.lower_is_better else score + delta
 
+    def _keep_weights(self, net):
+        """``best_model_weights_``: a copy of the module's state, copied into the previous one.
+
+        skorch deep-copies the state dict at every improving epoch; copying into the
+        tensors of the last copy costs a few microseconds per tensor instead (it was
+        a third of the per-epoch overhead of a small fit).
+        """
+        state = net.module_.state_dict()
+        best = getattr(self, "best_model_weights_", None)
+        if (
+            best is not None
+            and best.keys() == state.keys()
+            and all(
+                isinstance(v, torch.Tensor) and isinstance(best[k], torch.Tensor)
+                and best[k].shape == v.shape and best[k].dtype == v.dtype
+                and best[k].device == v.device
+                for k, v in state.items()
+            )
+        ):
+            with torch.no_grad():
+                for k, v in state.items():
+                    best[k].copy_(v)
+        else:
+            self.best_model_weights_ = deepcopy(state)
+
     def on_epoch_end(self, net, **kwargs):
         if len(net.history) <= self.warmup:
             return
-        super().on_epoch_end(net, **kwargs)
+        # skorch's EarlyStopping.on_epoch_end, with the cheaper copy of the best weights
+        current_score = net.history[-1, self.monitor]
+        if not self._is_score_improved(current_score):
+            self.misses_ += 1
+        else:
+            self.misses_ = 0
+            self.dynamic_threshold_ = self._calc_new_threshold(current_score)
+            self.best_epoch_ = net.history[-1, "epoch"]
+            if self.load_best:
+                self._keep_weights(net)
+        if self.misses_ == self.patience:
+            if net.verbose:
+                self._sink(
+                    f"Stopping since {self.monitor} has not improved in the last "
+                    f"{self.patience} epochs.",
+                    verbose=net.verbose,
+                )
+            raise KeyboardInterrupt
 
 
 def resolve_device(device):

@@ -13,6 +13,8 @@ import pytest
 import torch
 from torch.utils._python_dispatch import TorchDispatchMode
 
+from skorch.callbacks import Callback
+
 from skgen import VAE, Autoencoder
 from skgen._skorch import InMemorySplit, TensorBatchIterator, TensorData
 from skgen.preprocessing import TabularEncoder
@@ -175,3 +177,49 @@ def test_sampling_a_1000_level_column_follows_the_decoders_softmax():
     assert chisquare(observed, expected).pvalue > 1e-3
     # and a wrong distribution is rejected: the same counts against uniform probabilities
     assert chisquare(counts[:20], np.full(20, counts[:20].sum() / 20)).pvalue < 1e-6
+
+
+def test_early_stopping_keeps_a_copy_of_the_best_epoch_and_restores_it():
+    """The best weights are copied into the previous copy (no deepcopy per epoch): they
+    never alias the module's, and the restored model is the best epoch's."""
+    rng = np.random.RandomState(0)
+    X = rng.randn(400, 3) @ rng.randn(3, 10) + 0.1 * rng.randn(400, 10)
+    states = []
+
+    class Recorder(Callback):
+        def on_epoch_end(self, net, **kwargs):
+            states.append({k: v.clone() for k, v in net.module_.state_dict().items()})
+
+    ae = Autoencoder(n_components=2, hidden_layer_sizes=(16,), max_epochs=11, lr=0.05,
+                     n_iter_no_change=20, init="random", random_state=0,
+                     callbacks=[("recorder", Recorder())]).fit(X)
+    stopping = dict(ae.net_.callbacks_)["stopping"]
+    best = int(np.argmin(ae.validation_loss_curve_))
+    assert stopping.best_epoch_ == best + 1 and len(states) == 11
+    assert best < 10  # the last epoch was worse: the restored weights are not the last ones
+    module_ptrs = {p.data_ptr() for p in ae.net_.module_.state_dict().values()}
+    for name, value in stopping.best_model_weights_.items():
+        assert value.data_ptr() not in module_ptrs
+        torch.testing.assert_close(value, states[best][name], rtol=0, atol=0)
+        torch.testing.assert_close(ae.net_.module_.state_dict()[name], states[best][name], rtol=0, atol=0)
+
+
+def test_mode_switch_sets_every_flag_and_respects_overridden_train():
+    from skgen._skorch import _switch_mode
+
+    plain = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.Dropout(0.5), torch.nn.BatchNorm1d(3))
+    _switch_mode(plain, False)
+    assert not any(m.training for m in plain.modules())
+    _switch_mode(plain, True)
+    assert all(m.training for m in plain.modules())
+
+    calls = []
+
+    class Custom(torch.nn.Module):
+        def train(self, mode=True):
+            calls.append(mode)
+            return super().train(mode)
+
+    tree = torch.nn.Sequential(torch.nn.Linear(2, 2), Custom())
+    _switch_mode(tree, False)
+    assert calls == [False] and not any(m.training for m in tree.modules())

@@ -1038,6 +1038,8 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _BaseNe
         if np.isfinite(trained_error) and trained_error <= initial_error:
             module.load_state_dict(trained_state)
             self._output_correction = trained_correction
+        else:  # the statistics fitted after training (e.g. a VAE's noise) follow the model
+            self._after_training(Xn)
 
     def _fit_output_correction(self, Xn):
         """Least-squares affine map from the codes to the decoder's residuals.

@@ -18,7 +18,7 @@ from ..nn import (
     ppca_variational_maps,
 )
 from ..utils._param_validation import Interval, StrOptions
-from ._callbacks import LinearSchedule, with_warmup
+from ._callbacks import LinearSchedule, ObservationNoiseUpdate, with_warmup
 
 def _numeric_columns(layout):
     """Indices of the numeric columns of a layout (an index array)."""
@@ -338,21 +338,27 @@ class BetaVAE(SamplerMixin, BaseAutoencoder):
         shared = _ISOTROPIC_NOISE
         encoder = GaussianEncoder(encoder_net, k)
         if conditioner:
-            return ConditionalVAEModule(
+            module = ConditionalVAEModule(
                 encoder, decoder, conditioner, log_noise_var=log_noise_var, shared_noise=shared
             )
-        return VariationalAutoencoderModule(
-            encoder, decoder, log_noise_var=log_noise_var, shared_noise=shared
-        )
+        else:
+            module = VariationalAutoencoderModule(
+                encoder, decoder, log_noise_var=log_noise_var, shared_noise=shared
+            )
+        # The observation noise is set in closed form after every epoch
+        # (ObservationNoiseUpdate), not by the optimizer.
+        module.log_noise_var.requires_grad_(False)
+        return module
 
     def _build_criterion(self):
         return VAECriterion(self.layout_, beta=self.beta)
 
     def _extra_callbacks(self):
+        callbacks = [("observation_noise", ObservationNoiseUpdate())]
         warmup = self._kl_warmup()
-        if warmup == 0:
-            return []
-        return [("kl_warmup", LinearSchedule("criterion_", "kl_scale", 0.0, 1.0, warmup))]
+        if warmup:
+            callbacks.append(("kl_warmup", LinearSchedule("criterion_", "kl_scale", 0.0, 1.0, warmup)))
+        return callbacks
 
     def _kl_warmup(self):
         if self.kl_warmup == "auto":

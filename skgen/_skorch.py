@@ -41,22 +41,50 @@ class TensorData(torch.utils.data.Dataset):
     """Tensors already on the training device, with an optional target.
 
     ``y`` is a conditioning variable (class labels for conditional
-    generators), never a regression target.
+    generators), never a regression target. A subset (:meth:`subset`, e.g. the
+    training or validation rows of :class:`InMemorySplit`) is a view: it keeps
+    the full tensors and the positions of its rows, so splitting copies no
+    data; batches gather their rows from the full tensors (:meth:`take`).
     """
 
-    def __init__(self, X, y=None):
-        self.X = X
-        self.y = y
+    def __init__(self, X, y=None, rows=None):
+        self.data = X
+        self.target = y
+        self.rows = rows  # None: every row; else positions (long tensor) into data/target
+
+    @property
+    def X(self):
+        """The rows of this dataset (a copy for a subset)."""
+        return self.data if self.rows is None else self.data.index_select(0, self.rows)
+
+    @property
+    def y(self):
+        if self.target is None or self.rows is None:
+            return self.target
+        return self.target.index_select(0, self.rows)
 
     def __len__(self):
-        return len(self.X)
+        return len(self.data) if self.rows is None else len(self.rows)
 
     def __getitem__(self, index):
-        return self.X[index], (None if self.y is None else self.y[index])
+        rows = index if self.rows is None else self.rows[index]
+        return self.data[rows], (None if self.target is None else self.target[rows])
+
+    def take(self, index):
+        """``(X, y)`` of the rows at positions ``index`` (a long tensor) of this dataset."""
+        if self.rows is not None:
+            index = self.rows.index_select(0, index)
+        # index_select: a third of the cost of X[index] on the CPU
+        return self.data.index_select(0, index), (
+            None if self.target is None else self.target.index_select(0, index)
+        )
 
     def subset(self, index):
-        index = torch.as_tensor(np.asarray(index), dtype=torch.long, device=self.X.device)
-        return TensorData(self.X[index], None if self.y is None else self.y[index])
+        """The rows at positions ``index`` of this dataset, as a view (no copy of the data)."""
+        index = torch.as_tensor(np.asarray(index), dtype=torch.long, device=self.data.device)
+        if self.rows is not None:
+            index = self.rows.index_select(0, index)
+        return TensorData(self.data, self.target, rows=index)
 
 
 class TensorBatchIterator:
@@ -94,20 +122,22 @@ class TensorBatchIterator:
     def __iter__(self):
         data = self.dataset
         n, bs = len(data), self.batch_size
-        X, y = data.X, data.y
         if self.shuffle:
             # Index each batch through a permutation: no shuffled copy of the whole
             # data per epoch (peak memory stays at one copy of X).
             rng = check_random_state(self.random_state)
-            order = torch.from_numpy(rng.permutation(n)).to(X.device)
+            order = torch.from_numpy(rng.permutation(n)).to(data.data.device)
             for i in range(self._n_batches()):
-                index = order[i * bs : (i + 1) * bs]
-                # index_select: a third of the cost of X[index] on the CPU
-                yield X.index_select(0, index), (None if y is None else y.index_select(0, index))
+                yield data.take(order[i * bs : (i + 1) * bs])
             return
+        X, y, rows = data.data, data.target, data.rows
         for i in range(self._n_batches()):
             sl = slice(i * bs, (i + 1) * bs)
-            yield X[sl], (None if y is None else y[sl])
+            if rows is None:
+                yield X[sl], (None if y is None else y[sl])
+            else:  # a view (e.g. the validation rows): gather this batch's rows
+                index = rows[sl]
+                yield X.index_select(0, index), (None if y is None else y.index_select(0, index))
 
 
 class InMemorySplit:

@@ -88,9 +88,7 @@ class ShardedBatchIterator(TensorBatchIterator):
             order = check_random_state(self.random_state).permutation(n)
         total = math.ceil(n / self.num_processes) * self.num_processes
         order = np.resize(order, total)[self.process_index :: self.num_processes]
-        index = torch.from_numpy(order).to(data.X.device)
-        X = data.X[index]
-        y = None if data.y is None else data.y[index]
+        X, y = data.take(torch.from_numpy(order).to(data.data.device))
         for start in range(0, len(X), self.batch_size):
             yield X[start : start + self.batch_size], (None if y is None else y[start : start + self.batch_size])
 

@@ -53,6 +53,7 @@ from .utils._validation import (
     _column_list,
     _frame_spec,
     _has_non_numeric_values,
+    _row_chunks,
     _stable_moments,
     _to_frame,
 )
@@ -75,7 +76,7 @@ _SCALE_RATIO_WARNING = 30
 _AUTO_EARLY_STOPPING_MIN_SAMPLES = 100
 
 
-def _affine_float32(X, offset, scale, chunk_size=65536):
+def _affine_float32(X, offset, scale):
     """``float32((X - offset) / scale)`` computed in X's precision by chunks of rows.
 
     No full-size temporary in float64: the only full-size allocation is the float32
@@ -84,9 +85,11 @@ def _affine_float32(X, offset, scale, chunk_size=65536):
     if not offset.any() and (scale == 1).all():
         return np.ascontiguousarray(X, dtype=np.float32)
     out = np.empty(X.shape, dtype=np.float32)
-    for start in range(0, len(X), chunk_size):
-        chunk = X[start : start + chunk_size]
-        out[start : start + chunk_size] = (chunk - offset) / scale
+    for rows in _row_chunks(X):
+        chunk = X[rows] - offset  # one temporary per chunk, in X's precision
+        chunk /= scale
+        out[rows] = chunk
+        del chunk  # freed before the next chunk is allocated
     return out
 
 
@@ -296,7 +299,7 @@ class _BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
                 return None
             from .preprocessing import TabularEncoder
 
-            return TabularEncoder(random_state=self.random_state)
+            return TabularEncoder(random_state=self.random_state, dtype="float32")
         return clone(self.preprocessor)
 
     def _output_kind(self, X):
@@ -349,7 +352,7 @@ class _BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
             )
         with np.errstate(over="ignore", invalid="ignore"):
             Xn = _affine_float32(X, self._input_offset, self._input_scale)
-        if not np.isfinite(Xn).all():
+        if not all(np.isfinite(Xn[rows]).all() for rows in _row_chunks(Xn)):  # no n x d mask
             raise ValueError(
                 f"{type(self).__name__}: X has values (up to {np.abs(X).max():g} in magnitude) "
                 "that overflow the network's float32 input space after scaling by the "
@@ -578,6 +581,7 @@ class _BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         self._finish_training(net, Xn)
         if epochs is None:
             self._warn_if_cut(net)
+        self._after_fit(Xn, epochs)
         return self
 
     def _closed_form(self):
@@ -616,6 +620,13 @@ class _BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
 
     def _after_training(self, Xn):
         """Hook run once the fitted attributes are set (``Xn``: the training data, network space)."""
+
+    def _after_fit(self, Xn, epochs):
+        """Hook run at the end of ``fit`` (``epochs=None``) and ``partial_fit`` (``epochs=1``).
+
+        ``Xn`` is the training data in network space, as validated at the start
+        of the call (so no hook validates or encodes ``X`` a second time).
+        """
 
     def _finish_training(self, net, Xn):
         """Set the fitted attributes, or handle a ``KeyboardInterrupt`` caught by skorch.
@@ -666,6 +677,7 @@ class _BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         with torch_seed(self._partial_fit_rng.randint(_MAX_SEED), self.net_.device):
             self.net_.partial_fit(self._to_tensor_data(Xn, y), epochs=1)
         self._finish_training(self.net_, Xn)
+        self._after_fit(Xn, 1)
         return self
 
     # --------------------------------------------------------------- inference
@@ -677,21 +689,31 @@ class _BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         return max(self._batch_size, 1024)
 
     def _run_batches(self, fn, Xn):
-        """Apply ``fn`` (tensor -> tensor) to ``Xn`` batch-wise in eval mode."""
+        """Apply ``fn`` (tensor -> tensor, or None) to ``Xn`` batch-wise in eval mode.
+
+        The outputs are written into one float32 array as they come (no list of
+        batches concatenated at the end, which held the outputs twice); a ``fn``
+        that returns None (an accumulator) gives None.
+        """
         module = self.net_.module_
         device = self.net_.device
         was_training = module.training
         module.eval()
-        outputs = []
+        out = None
         bs = self._inference_batch_size()
         try:
             with torch.no_grad():
-                for start in range(0, len(Xn), bs):
+                for start in range(0, max(len(Xn), 1), bs):
                     batch = torch.from_numpy(Xn[start : start + bs]).to(device)
-                    outputs.append(fn(batch).float().cpu())
+                    result = fn(batch)
+                    if result is None:
+                        continue
+                    if out is None:
+                        out = torch.empty((len(Xn), *result.shape[1:]), dtype=torch.float32)
+                    out[start : start + len(result)] = result
         finally:
             module.train(was_training)
-        return torch.cat(outputs).numpy()
+        return None if out is None else out.numpy()
 
     def _data_from_raw(self, raw):
         """Raw network outputs (tensor) -> data space, through the layout's activations."""
@@ -926,12 +948,15 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _BaseNe
 
     def _fit(self, X, y=None, *, epochs=None):
         self.__dict__.pop("_initial_state", None)
-        super()._fit(X, y, epochs=epochs)
-        self._fit_output_correction(X)
+        try:
+            return super()._fit(X, y, epochs=epochs)
+        finally:
+            self.__dict__.pop("_initial_state", None)
+
+    def _after_fit(self, Xn, epochs):
+        self._fit_output_correction(Xn)
         if epochs is None:
-            self._keep_initial_if_better(X)
-        self.__dict__.pop("_initial_state", None)
-        return self
+            self._keep_initial_if_better(Xn)
 
     def _validation_rows(self, Xn):
         split = self.net_.train_split
@@ -946,7 +971,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _BaseNe
             return float(np.mean((recon - Xn) ** 2))
         return float(reconstruction_loss(torch.from_numpy(raw), torch.from_numpy(Xn), self.layout_).mean())
 
-    def _keep_initial_if_better(self, X):
+    def _keep_initial_if_better(self, Xn):
         """Reconstruction guard: keep the initial (PCA) model if it reconstructs better.
 
         With ``init="pca"`` and a validation split, the trained model (with its
@@ -959,7 +984,6 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _BaseNe
         state = self.__dict__.get("_initial_state")
         if state is None or not getattr(self, "_early_stopping", False):
             return
-        Xn, _ = self._validate_input(X, reset=False)
         Xv = self._validation_rows(Xn)
         if not len(Xv):
             return
@@ -967,18 +991,15 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _BaseNe
         trained_error = self._reconstruction_error(Xv)
         trained_state, trained_correction = deepcopy(module.state_dict()), self._output_correction
         module.load_state_dict(state)
-        self._fit_output_correction(X)
+        self._fit_output_correction(Xn)
         initial_error = self._reconstruction_error(Xv)
         if np.isfinite(trained_error) and trained_error <= initial_error:
             module.load_state_dict(trained_state)
             self._output_correction = trained_correction
+        else:  # the statistics fitted after training (e.g. a VAE's noise) follow the model
+            self._after_training(Xn)
 
-    def _partial_fit(self, X, y=None):
-        super()._partial_fit(X, y)
-        self._fit_output_correction(X)
-        return self
-
-    def _fit_output_correction(self, X):
+    def _fit_output_correction(self, Xn):
         """Least-squares affine map from the codes to the decoder's residuals.
 
         With ``init="pca"`` and a plain numeric output, reconstructions are the
@@ -986,23 +1007,33 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _BaseNe
         training. Penalties that act on the code (a prior, sparsity,
         contraction) shrink reconstructions towards the mean; this undoes the
         part of that shrinkage a linear map of the code can explain, and is
-        zero for a model at PCA's solution. ``sample`` does not use it.
+        zero for a model at PCA's solution. ``sample`` does not use it. ``Xn``: the
+        training rows in network space; the normal equations are accumulated in
+        float64 batch by batch (no copy of the codes or residuals).
         """
         self._output_correction = None
         if getattr(self, "init", None) != "pca" or self._closed_form():
             return
         if len(self.layout_) != 1 or self.layout_[0].kind != "numeric":
             return
-        Xn, _ = self._validate_input(X, reset=False)
         if len(Xn) <= self.n_components + 1:
             return
         module = self.net_.module_
         k = self.n_components
-        out = self._run_batches(lambda x: torch.cat([module.encode(x), module.decode(module.encode(x))], 1), Xn)
-        Z = np.c_[out[:, :k], np.ones(len(Xn))].astype(np.float64)
-        R = Xn.astype(np.float64) - out[:, k:]
-        gram = Z.T @ Z + 1e-6 * np.trace(Z.T @ Z) / (k + 1) * np.eye(k + 1)
-        self._output_correction = np.linalg.solve(gram, Z.T @ R).astype(np.float32)
+        device = self.net_.device
+        ZtZ = torch.zeros(k + 1, k + 1, dtype=torch.float64, device=device)
+        ZtR = torch.zeros(k + 1, Xn.shape[1], dtype=torch.float64, device=device)
+
+        def accumulate(x):
+            z = module.encode(x)
+            Z = torch.cat([z.double(), z.new_ones(len(z), 1, dtype=torch.float64)], 1)
+            ZtZ.add_(Z.T @ Z)
+            ZtR.add_(Z.T @ (x.double() - module.decode(z).double()))
+
+        self._run_batches(accumulate, Xn)
+        ZtZ, ZtR = ZtZ.cpu().numpy(), ZtR.cpu().numpy()
+        gram = ZtZ + 1e-6 * np.trace(ZtZ) / (k + 1) * np.eye(k + 1)
+        self._output_correction = np.linalg.solve(gram, ZtR).astype(np.float32)
 
     def score_samples(self, X):
         """Negative reconstruction error of each sample.

@@ -5,6 +5,8 @@
   every epoch, moving linearly from ``start`` to ``stop`` over ``epochs``;
 * :class:`StepSchedule`: the same, but ``start`` for ``epochs`` epochs and
   ``stop`` afterwards (t-SNE's early exaggeration);
+* :class:`ObservationNoiseUpdate`: after every epoch, set a VAE's per-column
+  observation variance to its closed-form optimum for the current decoder;
 * :class:`WarmupEarlyStopping`: skorch's ``EarlyStopping`` that ignores the
   epochs of such a warm-up, during which the loss is not comparable from one
   epoch to the next (it rises as the KL weight grows, for instance).
@@ -64,6 +66,42 @@ class StepSchedule(LinearSchedule):
     def value(self, epoch):
         """The value at (1-based) ``epoch``."""
         return self.start if epoch <= self.epochs else self.stop
+
+
+#: Smallest observation variance of a column, relative to the mean over the columns.
+NOISE_FLOOR = 5e-2
+
+
+class ObservationNoiseUpdate(Callback):
+    """Closed-form M-step of a VAE's observation noise, once per epoch.
+
+    The criterion (:class:`~skgen.losses.VAECriterion`) accumulates the squared
+    residuals of each numeric column over the epoch's training batches, with
+    :math:`z` drawn from :math:`q(z \\mid x)`; at the end of the epoch each
+    column's variance is set to their mean, the value that maximises the
+    ELBO's expected log-likelihood for the current decoder (a per-column
+    "calibrated decoder", Rybkin et al., 2021). A learned log-variance would
+    move by about ``lr`` per optimizer step and take hundreds of epochs to get
+    there, during which the validation loss keeps improving for that reason
+    alone and no stopping rule sees a plateau.
+    """
+
+    def on_epoch_begin(self, net, **kwargs):
+        net.criterion_.reset_residual_statistics()
+
+    def on_epoch_end(self, net, **kwargs):
+        variance = net.criterion_.residual_variance()
+        if variance is None:
+            return
+        from .._layout import compile_layout
+
+        index = compile_layout(net.criterion_.layout, variance.device).numeric
+        # No column's precision exceeds 1 / NOISE_FLOOR times that of the mean residual
+        # variance: a column that is (almost) constant in training (a border pixel)
+        # would otherwise get an unbounded weight and held-out likelihoods far too low.
+        variance = variance.clamp_min(NOISE_FLOOR * variance.mean())
+        net.module_.set_observation_variance(variance, index)
+        net.criterion_.reset_residual_statistics()
 
 
 class WarmupEarlyStopping(EarlyStopping):

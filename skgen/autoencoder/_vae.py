@@ -18,7 +18,7 @@ from ..nn import (
     ppca_variational_maps,
 )
 from ..utils._param_validation import Interval, StrOptions
-from ._callbacks import LinearSchedule, with_warmup
+from ._callbacks import LinearSchedule, ObservationNoiseUpdate, with_warmup
 
 def _numeric_columns(layout):
     """Indices of the numeric columns of a layout (an index array)."""
@@ -33,6 +33,57 @@ _ISOTROPIC_NOISE = False
 #: Posterior-mean variance (over the training data) above which a latent
 #: unit counts as active (Burda et al., 2016).
 ACTIVE_UNIT_THRESHOLD = 0.01
+
+
+class _CodeMoments:
+    """Per group (category): row count, mean and variance of the codes, mean posterior variance.
+
+    Accumulated batch by batch in float64 from sums of deviations from a shift (the
+    first batch's mean), which keeps the variance accurate; ``group=None`` puts
+    every row in group 0.
+    """
+
+    def __init__(self, n_groups, n_components, device):
+        def zeros(*shape):
+            return torch.zeros(*shape, dtype=torch.float64, device=device)
+
+        self._count = zeros(n_groups)
+        self._sum, self._squares, self._posterior = (zeros(n_groups, n_components) for _ in range(3))
+        self._shift = None
+
+    def add(self, group, mean, posterior_var):
+        mean = mean.double()
+        if self._shift is None and len(mean):
+            self._shift = mean.mean(dim=0)
+        if not len(mean):
+            return
+        deviation = mean - self._shift
+        if group is None:
+            self._count += len(mean)
+            self._sum[0] += deviation.sum(dim=0)
+            self._squares[0] += deviation.pow(2).sum(dim=0)
+            return
+        self._count.index_add_(0, group, torch.ones_like(group, dtype=torch.float64))
+        self._sum.index_add_(0, group, deviation)
+        self._squares.index_add_(0, group, deviation.pow(2))
+        self._posterior.index_add_(0, group, posterior_var.double())
+
+    def count(self):
+        return self._count.cpu().numpy()
+
+    def _per_row(self, total):
+        return (total / self._count.clamp(min=1)[:, None]).cpu().numpy()
+
+    def mean(self):
+        shift = 0.0 if self._shift is None else self._shift.cpu().numpy()
+        return self._per_row(self._sum) + shift
+
+    def variance(self):
+        centred = self._per_row(self._sum)
+        return np.maximum(self._per_row(self._squares) - centred**2, 0.0)
+
+    def mean_posterior_variance(self):
+        return self._per_row(self._posterior)
 
 
 class BetaVAE(SamplerMixin, BaseAutoencoder):
@@ -287,21 +338,27 @@ class BetaVAE(SamplerMixin, BaseAutoencoder):
         shared = _ISOTROPIC_NOISE
         encoder = GaussianEncoder(encoder_net, k)
         if conditioner:
-            return ConditionalVAEModule(
+            module = ConditionalVAEModule(
                 encoder, decoder, conditioner, log_noise_var=log_noise_var, shared_noise=shared
             )
-        return VariationalAutoencoderModule(
-            encoder, decoder, log_noise_var=log_noise_var, shared_noise=shared
-        )
+        else:
+            module = VariationalAutoencoderModule(
+                encoder, decoder, log_noise_var=log_noise_var, shared_noise=shared
+            )
+        # The observation noise is set in closed form after every epoch
+        # (ObservationNoiseUpdate), not by the optimizer.
+        module.log_noise_var.requires_grad_(False)
+        return module
 
     def _build_criterion(self):
         return VAECriterion(self.layout_, beta=self.beta)
 
     def _extra_callbacks(self):
+        callbacks = [("observation_noise", ObservationNoiseUpdate())]
         warmup = self._kl_warmup()
-        if warmup == 0:
-            return []
-        return [("kl_warmup", LinearSchedule("criterion_", "kl_scale", 0.0, 1.0, warmup))]
+        if warmup:
+            callbacks.append(("kl_warmup", LinearSchedule("criterion_", "kl_scale", 0.0, 1.0, warmup)))
+        return callbacks
 
     def _kl_warmup(self):
         if self.kl_warmup == "auto":
@@ -315,28 +372,42 @@ class BetaVAE(SamplerMixin, BaseAutoencoder):
         self._fit_posterior_statistics(Xn)
 
     def _fit_posterior_statistics(self, Xn):
-        """Likelihood variance and active units, from the training data (network space)."""
+        """Likelihood variance, active units and per-category code statistics.
+
+        One pass over the training data (network space) in batches; every sum is
+        accumulated in float64 on the device, so nothing of the size of the data
+        (codes, residuals, posterior variances) is kept.
+        """
         module = self.net_.module_
+        device = self.net_.device
+        k = self.n_components
+        columns = list(self._conditioner.columns.items()) if self._conditioner else []
+        sq_sum = torch.zeros(Xn.shape[1], dtype=torch.float64, device=device)
+        overall = _CodeMoments(1, k, device)
+        per_column = [_CodeMoments(len(categories), k, device) for _, (_, categories, _) in columns]
 
-        # Squared residuals summed batch by batch (no reconstructed copy of the data).
-        sq_sum = torch.zeros(Xn.shape[1], dtype=torch.float64, device=self.net_.device)
-
-        def outputs(x):
-            mean = module.encode(x)
+        def accumulate(x):
+            mean, logvar = module.encode_stats(x)
             sq_sum.add_((module.decode(mean) - x).pow(2).sum(dim=0, dtype=torch.float64))
-            return mean
+            overall.add(None, mean, None)
+            for moments, (_, (_, categories, block)) in zip(per_column, columns):
+                # the row's category (argmax of its one-hot block); a missing-value level,
+                # beyond the categories, is left out
+                code = x[:, block.slice].argmax(dim=1)
+                kept = code < len(categories)
+                moments.add(code[kept], mean[kept], torch.exp(logvar[kept]))
 
-        means = self._run_batches(outputs, Xn)
+        self._run_batches(accumulate, Xn)
         self._log_noise_var = module.observation_log_var().detach().double().cpu()
         # Per-column observation noise of tabular samples: the residual standard
         # deviation of each column's reconstruction (one shared variance for the
         # training loss would add the same noise to tight and loose columns).
         self._sample_noise_std = np.sqrt(sq_sum.cpu().numpy() / max(len(Xn), 1)).astype(np.float32)
-        variance = means.var(axis=0) if len(means) > 1 else np.zeros(means.shape[1])
+        variance = overall.variance()[0] if len(Xn) > 1 else np.zeros(k)
         self.active_units_ = np.flatnonzero(variance > ACTIVE_UNIT_THRESHOLD)
-        self._fit_category_posteriors(Xn, means)
+        self._fit_category_posteriors(columns, per_column)
 
-    def _fit_category_posteriors(self, Xn, means):
+    def _fit_category_posteriors(self, columns, per_column):
         """Per (column, category): a diagonal Gaussian of the codes of its training rows.
 
         ``sample(conditions=...)`` draws the code from it (the aggregate posterior of
@@ -344,21 +415,17 @@ class BetaVAE(SamplerMixin, BaseAutoencoder):
         carries its category, so a prior draw would fight the condition.
         """
         self._category_posteriors = {}
-        if not self._conditioner:
-            return
-        module = self.net_.module_
-        logvar = self._run_batches(lambda x: module.encode_stats(x)[1], Xn)
-        posterior_var = np.exp(logvar)
-        for column, (_, categories, block) in self._conditioner.columns.items():
-            codes = Xn[:, block.slice].argmax(axis=1)
+        k = self.n_components
+        for moments, (column, _) in zip(per_column, columns):
+            count, means, spread = moments.count(), moments.mean(), moments.variance()
+            posterior_var = moments.mean_posterior_variance()
             stats = []
-            for code in range(len(categories)):
-                rows = codes == code
-                if not rows.any():
-                    stats.append((np.zeros(means.shape[1]), np.ones(means.shape[1])))
+            for code in range(len(count)):
+                if count[code] == 0:
+                    stats.append((np.zeros(k), np.ones(k)))
                     continue
-                var = posterior_var[rows].mean(axis=0) + (means[rows].var(axis=0) if rows.sum() > 1 else 0)
-                stats.append((means[rows].mean(axis=0), np.maximum(var, 1e-6)))
+                var = posterior_var[code] + (spread[code] if count[code] > 1 else 0)
+                stats.append((means[code], np.maximum(var, 1e-6)))
             self._category_posteriors[column] = stats
 
     def _generate(self, n_samples, y, generator):

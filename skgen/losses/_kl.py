@@ -173,6 +173,23 @@ class VAECriterion(nn.Module):
         self.layout = tuple(layout)
         self.beta = float(beta)
         self.kl_scale = 1.0
+        self.reset_residual_statistics()
+
+    def reset_residual_statistics(self):
+        """Forget the squared residuals accumulated by the training batches."""
+        self.residual_sq_sum_ = None
+        self.residual_count_ = 0
+
+    def residual_variance(self):
+        """Mean squared residual per numeric column over the accumulated batches, or None.
+
+        Residuals of training batches (``z`` drawn from :math:`q(z \\mid x)`), so this is
+        the variance that maximises the expected log-likelihood term of the ELBO for
+        the current decoder: the closed-form M-step of the observation noise.
+        """
+        if self.residual_sq_sum_ is None or not self.residual_count_:
+            return None
+        return self.residual_sq_sum_ / self.residual_count_
 
     def forward(self, output, X, module=None):
         raw = output["recon"]
@@ -183,6 +200,13 @@ class VAECriterion(nn.Module):
         else:  # a learned variance per numeric column
             index = _numeric_index(self.layout, raw.device)
             log_var = learned if index is None else learned[index]
+            if index is not None and module.training and torch.is_grad_enabled():
+                compiled = compile_layout(self.layout, raw.device, raw.shape[1])
+                with torch.no_grad():
+                    sq = (compiled.numeric_columns(raw) - compiled.numeric_columns(X)).pow(2)
+                    sq = sq.sum(dim=0, dtype=torch.float64)
+                self.residual_sq_sum_ = sq if self.residual_sq_sum_ is None else self.residual_sq_sum_ + sq
+                self.residual_count_ += len(X)
         nll = likelihood_nll(raw, X, self.layout, log_var)
         kl = gaussian_kl(output["mean"], output["logvar"])
         return {

@@ -21,6 +21,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..utils._validation import _row_chunks
+
 __all__ = ["AffineResidual", "PCABasis", "pca_basis", "zero_last_layer"]
 
 
@@ -47,38 +49,44 @@ class PCABasis:
     noise_variance: float
 
 
-def _moments(X, chunk_size=65536):
+def _moments(X):
     """Column means and centred scatter matrix of ``X`` (float64, by chunks of rows)."""
     n, d = X.shape
     mean = np.zeros(d)
-    for start in range(0, n, chunk_size):
-        mean += np.asarray(X[start : start + chunk_size], dtype=np.float64).sum(axis=0)
+    for rows in _row_chunks(X):
+        mean += np.asarray(X[rows], dtype=np.float64).sum(axis=0)
     mean /= max(n, 1)
     scatter = np.zeros((d, d))
-    for start in range(0, n, chunk_size):
-        part = np.asarray(X[start : start + chunk_size], dtype=np.float64) - mean
+    for rows in _row_chunks(X):
+        part = np.array(X[rows], dtype=np.float64)
+        part -= mean
         scatter += part.T @ part
+        del part  # freed before the next chunk is allocated
     return mean, scatter
 
 
-def _mean_variance(X, chunk_size=65536):
+def _mean_variance(X):
     """``X.var(axis=0).mean()`` without a float64 copy of ``X``."""
     n = len(X)
     if n == 0:
         return 0.0
-    mean, total = _moments_diagonal(X, chunk_size)
+    mean, total = _moments_diagonal(X)
     return float(total.sum() / (n * X.shape[1]))
 
 
-def _moments_diagonal(X, chunk_size):
+def _moments_diagonal(X):
     n, d = X.shape
     mean = np.zeros(d)
-    for start in range(0, n, chunk_size):
-        mean += np.asarray(X[start : start + chunk_size], dtype=np.float64).sum(axis=0)
+    for rows in _row_chunks(X):
+        mean += np.asarray(X[rows], dtype=np.float64).sum(axis=0)
     mean /= n
     total = np.zeros(d)
-    for start in range(0, n, chunk_size):
-        total += ((np.asarray(X[start : start + chunk_size], dtype=np.float64) - mean) ** 2).sum(axis=0)
+    for rows in _row_chunks(X):
+        part = np.array(X[rows], dtype=np.float64)
+        part -= mean
+        part *= part
+        total += part.sum(axis=0)
+        del part  # freed before the next chunk is allocated
     return mean, total
 
 

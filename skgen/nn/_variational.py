@@ -86,6 +86,23 @@ class VariationalAutoencoderModule(nn.Module):
             return None
         return self.log_noise_var.clamp(*NOISE_LOGVAR_RANGE).expand(self._noise_width)
 
+    def set_observation_variance(self, variance, index=None):
+        """Set the observation variance of the columns ``index`` (None: all), clipped.
+
+        With ``shared_noise`` the one variance becomes the mean of ``variance``.
+        """
+        if self.log_noise_var is None:
+            return
+        log_var = torch.log(torch.as_tensor(variance, dtype=torch.float64)).clamp(*NOISE_LOGVAR_RANGE)
+        with torch.no_grad():
+            target = self.log_noise_var
+            if target.numel() == 1:
+                target.fill_(float(torch.log(log_var.exp().mean())))
+            elif index is None:
+                target.copy_(log_var.to(target))
+            else:
+                target[index] = log_var.to(target)
+
     def encode_stats(self, x):
         """Mean and log-variance of :math:`q(z \\mid x)`."""
         return self.encoder(x)

@@ -84,22 +84,48 @@ def _has_non_numeric_values(X, exc):
     return "could not convert" in str(exc) or "DType" in type(exc).__name__
 
 
+def _row_chunks(X, elements=1 << 16):
+    """Slices of rows of ``X`` holding about ``elements`` values each (at least one row).
+
+    Full-size temporaries (a float64 copy, a centred copy) are then a few MB
+    whatever the size of ``X``.
+    """
+    n = len(X)
+    width = int(np.prod(X.shape[1:])) if X.ndim > 1 else 1
+    step = max(1, elements // max(width, 1))
+    return [slice(start, start + step) for start in range(0, n, step)]
+
+
 def _stable_moments(X):
     """Per-feature mean, root mean variance and per-feature std, without overflow.
 
     Values beyond about 1e154 overflow a naive variance (and below 1e-154 it
     underflows to 0): the data are then divided by their largest magnitude
-    first. Within a safe range the naive formulas are used unchanged.
+    first. Within a safe range the naive formulas are used unchanged. Computed
+    in float64 by chunks of rows (no full-size copy of ``X``).
     """
-    X = np.asarray(X, dtype=np.float64)
-    peak = float(np.abs(X).max()) if X.size else 0.0
-    if peak == 0.0 or _SAFE_RANGE[0] <= peak <= _SAFE_RANGE[1]:
-        var = X.var(axis=0)
-        return X.mean(axis=0), float(np.sqrt(var.mean())), np.sqrt(var)
-    Xs = X / peak
-    var = Xs.var(axis=0)
+    X = np.asarray(X)
+    chunks = _row_chunks(X)
+    peak = max((float(np.abs(X[c]).max()) for c in chunks), default=0.0) if X.size else 0.0
+    divisor = 1.0 if peak == 0.0 or _SAFE_RANGE[0] <= peak <= _SAFE_RANGE[1] else peak
+    n = max(len(X), 1)
+    total = np.zeros(X.shape[1:])
+    for c in chunks:
+        total += (np.asarray(X[c], dtype=np.float64) / divisor).sum(axis=0)
+    mean = total / n
+    squares = np.zeros(X.shape[1:])
+    for c in chunks:
+        part = np.array(X[c], dtype=np.float64)
+        part /= divisor
+        part -= mean
+        part *= part
+        squares += part.sum(axis=0)
+        del part  # freed before the next chunk is allocated
+    var = squares / n
+    if len(X) == 0:
+        mean, var = np.full(X.shape[1:], np.nan), np.full(X.shape[1:], np.nan)
     with np.errstate(over="ignore"):
-        return Xs.mean(axis=0) * peak, float(np.sqrt(var.mean()) * peak), np.sqrt(var) * peak
+        return mean * divisor, float(np.sqrt(var.mean()) * divisor), np.sqrt(var) * divisor
 
 
 def _check_finite_output(estimator, values, what="outputs"):

@@ -156,3 +156,31 @@ def test_default_vae_samples_a_low_dimensional_ring():
     samples = VAE(random_state=0).fit(X).sample(1000, random_state=0)
     radius = np.sqrt((samples**2).sum(axis=1))
     assert 1.5 < radius.mean() < 2.5
+
+
+def test_default_fit_stops_on_a_plateau_with_a_calibrated_noise():
+    """The observation noise is set in closed form after each epoch (its M-step), so the
+    validation loss plateaus and the default fit stops before ``max_epochs`` (a learned
+    log-variance drifted by ``lr`` per step and kept it improving for 200 epochs), with
+    a held-out ELBO above probabilistic PCA's held-out log-likelihood."""
+    import warnings
+
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.preprocessing import StandardScaler
+
+    from skgen.exceptions import ConvergenceWarning
+
+    X = StandardScaler().fit_transform(load_breast_cancer().data)
+    X_train, X_test = train_test_split(X, test_size=0.3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        vae = VAE(2, random_state=0).fit(X_train)
+    assert vae.n_iter_ < vae.max_epochs
+    assert vae.score(X_test) > PCA(2).fit(X_train).score(X_test)
+    # each column's noise is its residual variance (up to the posterior's spread)
+    Xn, _ = vae._validate_input(X_train, reset=False)
+    with torch.no_grad():
+        module = vae.net_.module_
+        x = torch.from_numpy(Xn)
+        residual = (module.decode(module.encode(x)) - x).pow(2).mean(0).log().numpy()
+    assert np.abs(vae._log_noise_var.numpy() - residual).mean() < 0.25

@@ -277,3 +277,8 @@ def _estimator_flops(estimator):
         return step_flops(modules, batch_size)
     except Exception:  # an unusual net: fall back to the small-network setting
         return 0.0
+
+
+def accumulation_dtype(device):
+    """float64 for sums accumulated on ``device``, float32 where it has no float64 (Apple's mps)."""
+    return torch.float32 if torch.device(device).type == "mps" else torch.float64

@@ -59,6 +59,7 @@ class TensorData(torch.utils.data.Dataset):
 
     @property
     def y(self):
+        """The targets of this dataset's rows, or None (a copy for a subset)."""
         if self.target is None or self.rows is None:
             return self.target
         return self.target.index_select(0, self.rows)

@@ -627,6 +627,10 @@ class _BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
             if not self._closed_form():  # else the initialisation is the exact solution
                 self._score_initial_weights(net, Xn, y)
                 net.partial_fit(self._to_tensor_data(Xn, y), epochs=epochs)
+        # Seed of randomised statistics fitted after training (a VAE's latent mixture):
+        # drawn here, not from the sampling stream, so that refitting them (the
+        # reconstruction guard) leaves that stream alone. Drawn last: nothing else moves.
+        self._statistics_seed = int(rng.randint(_MAX_SEED))
         self._finish_training(net, Xn)
         if epochs is None:
             self._warn_if_cut(net)
@@ -1164,7 +1168,7 @@ class SamplerMixin:
             "and the GANs do (fitted on a DataFrame with categorical columns)."
         )
 
-    def _sample_chunk_rows(self, n_samples):
+    def _sample_chunk_rows(self):
         """Rows generated at once by ``sample``: about 2**20 output values (4 MB), 256 to 8192 rows."""
         width = self.layout_[-1].stop if getattr(self, "layout_", None) else 1
         return max(256, min(8192, (1 << 20) // max(width, 1)))
@@ -1246,7 +1250,7 @@ class SamplerMixin:
                 # By chunks of rows: the network's outputs and the draws from them stay in
                 # the CPU's cache (a 100,000 x 1,000 output is 400 MB), written once into
                 # the result.
-                step = self._sample_chunk_rows(n_samples)
+                step = self._sample_chunk_rows()
                 for start in range(0, n_samples, step):
                     rows = slice(start, min(start + step, n_samples))
                     m = rows.stop - rows.start

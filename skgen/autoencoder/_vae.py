@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
 import torch
 from sklearn.utils.validation import check_is_fitted
 
+from .._config import accumulation_dtype
 from ..base import BaseAutoencoder, SamplerMixin
+from ..exceptions import ConvergenceWarning, NonFiniteOutputError
 from ..losses import VAECriterion, gaussian_kl, likelihood_nll
 from ..nn import (
     MLP,
@@ -42,21 +45,21 @@ _MAX_COMPONENTS, _ROWS_PER_COMPONENT, _MIXTURE_ROWS = 10, 100, 1500
 class _CodeMoments:
     """Per group (category): row count, mean and variance of the codes, mean posterior variance.
 
-    Accumulated batch by batch in float64 from sums of deviations from a shift (the
-    first batch's mean), which keeps the variance accurate; ``group=None`` puts
-    every row in group 0.
+    Accumulated batch by batch in float64 (float32 on mps, which lacks float64) from
+    sums of deviations from a shift (the first batch's mean), which keeps the variance
+    accurate; ``group=None`` puts every row in group 0.
     """
 
     def __init__(self, n_groups, n_components, device):
         def zeros(*shape):
-            return torch.zeros(*shape, dtype=torch.float64, device=device)
+            return torch.zeros(*shape, dtype=accumulation_dtype(device), device=device)
 
         self._count = zeros(n_groups)
         self._sum, self._squares, self._posterior = (zeros(n_groups, n_components) for _ in range(3))
         self._shift = None
 
     def add(self, group, mean, posterior_var):
-        mean = mean.double()
+        mean = mean.to(self._count.dtype)
         if self._shift is None and len(mean):
             self._shift = mean.mean(dim=0)
         if not len(mean):
@@ -67,10 +70,10 @@ class _CodeMoments:
             self._sum[0] += deviation.sum(dim=0)
             self._squares[0] += deviation.pow(2).sum(dim=0)
             return
-        self._count.index_add_(0, group, torch.ones_like(group, dtype=torch.float64))
+        self._count.index_add_(0, group, torch.ones_like(group, dtype=self._count.dtype))
         self._sum.index_add_(0, group, deviation)
         self._squares.index_add_(0, group, deviation.pow(2))
-        self._posterior.index_add_(0, group, posterior_var.double())
+        self._posterior.index_add_(0, group, posterior_var.to(self._count.dtype))
 
     def count(self):
         return self._count.cpu().numpy()
@@ -103,7 +106,9 @@ class BetaVAE(SamplerMixin, BaseAutoencoder):
     :math:`\beta = 1`.
 
     * ``transform`` returns the posterior mean :math:`\mu(x)`;
-    * ``sample`` decodes draws from the prior (a generative model);
+    * ``sample`` decodes latent draws, from the prior or from an estimate of
+      the aggregate posterior (``sampling``), and draws from
+      :math:`p(x \mid z)` (a generative model);
     * ``score_samples`` is a per-sample ELBO, so it is a log-likelihood
       bound usable as an anomaly score, and ``score`` (its mean) works in
       ``GridSearchCV`` without a scorer.
@@ -128,8 +133,12 @@ class BetaVAE(SamplerMixin, BaseAutoencoder):
         ``"aggregate"`` from a Gaussian mixture fitted after training to the
         aggregate posterior :math:`q(z) = \frac1n \sum_i q(z \mid x_i)`, the
         region of the latent space the decoder was trained on (see Notes);
-        ``"auto"``: ``"aggregate"`` for tabular data (a DataFrame or a
-        preprocessor), ``"prior"`` otherwise.
+        ``"auto"``: ``"aggregate"`` when a preprocessor is used (``X`` a
+        DataFrame with non-numeric or missing values under
+        ``preprocessor="auto"``, or an explicit ``preprocessor``), ``"prior"``
+        otherwise (an ndarray, or an all-numeric DataFrame without missing
+        values). Resolved in ``fit``: setting it afterwards takes effect at
+        the next ``fit``.
     hidden_layer_sizes : array-like of int, default=(128, 64)
         Widths of the encoder's hidden layers; the decoder mirrors them.
     activation : {"relu", "leaky_relu", "elu", "gelu", "selu", "tanh", "sigmoid", "identity"}, \
@@ -236,30 +245,52 @@ class BetaVAE(SamplerMixin, BaseAutoencoder):
     :math:`\tfrac12 \sum_j (\mu_j^2 + \sigma_j^2 - \log \sigma_j^2 - 1)`,
     and :math:`\gamma_t` rising from 0 to 1 over ``kl_warmup`` epochs.
     Numeric data are modelled in the normalised space of
-    :class:`Autoencoder` by :math:`N(g(z), s^2 I)` with one shared variance
-    :math:`s^2`, set in every batch to its maximum-likelihood value (the
-    mean squared error, a "calibrated decoder"): the balance between the
-    two terms then no longer depends on the scale of the data, which a
-    fixed unit variance would get wrong. Binary data use a Bernoulli and
-    one-hot groups a categorical likelihood.
+    :class:`Autoencoder` by :math:`N(g(z), \mathrm{diag}(s_1^2, \dots, s_d^2))`
+    with one variance per column, not a parameter of the optimizer: after
+    every epoch it is set in closed form (an M-step) to its
+    maximum-likelihood value for the current decoder, the mean squared
+    residual of the column over the epoch's training batches (a per-column
+    "calibrated decoder", [4]_), floored at 5 % of its mean over the columns
+    (``NOISE_FLOOR`` in :mod:`skgen.autoencoder._callbacks`):
+
+    .. math:: \hat s_j^2 = \frac{1}{n} \sum_{i} \bigl(x_{ij} - g_j(z_i)\bigr)^2,
+              \quad z_i \sim q(z \mid x_i), \qquad
+              s_j^2 = \max\Bigl(\hat s_j^2,\ 0.05 \cdot \tfrac1d \textstyle\sum_l \hat s_l^2\Bigr),
+
+    the sum running over the :math:`n` rows of the epoch's training batches
+    (with the draws :math:`z_i` those batches used). The balance between the
+    two terms then does not depend on the scale of the data, which a fixed
+    unit variance would get wrong, and the variances are at their optimum
+    from the first epochs on. Binary data use a Bernoulli and one-hot groups
+    a categorical likelihood.
 
     ``score_samples`` evaluates, without sampling, the ELBO at the
     posterior mean: :math:`\log p(x \mid \mu(x)) - \mathrm{KL}(q(z \mid x)
-    \,\|\, p(z))`, with :math:`s^2` fitted on the training data; for plain
+    \,\|\, p(z))`, with the variances :math:`s_j^2` of the last M-step (of
+    the epoch whose weights are kept); for plain
     numeric data it is in the units of ``X`` (the log-determinant of the
     normalisation is included), so it is comparable across models fitted
     on the same data. It is a deterministic, slightly optimistic stand-in
-    for the expected ELBO.
+    for the expected ELBO. The floor bounds the weight
+    :math:`1 / s_j^2` of a column that is (almost) constant in training (a
+    border pixel): without it, a held-out row that moves such a column
+    would get a score far too low; with it, the score is not the exact
+    maximum-likelihood ELBO on those columns.
 
     ``sample`` decodes latent draws :math:`z` and draws from
-    :math:`p(x \mid z)`: the learned observation noise is added to numeric
-    columns and each categorical column is drawn from its softmax. With
-    ``sampling="prior"``, :math:`z \sim N(0, I)`. With ``"aggregate"``, :math:`z`
-    is drawn from a Gaussian mixture (at most 10 components, one per 100
-    training rows) fitted to the posterior means of the training rows, each
-    component's covariance widened by the mean posterior variance
-    :math:`\overline{\sigma^2}`: an estimate of the aggregate posterior
-    (ex-post density estimation, [5]_). The KL term pulls :math:`q(z)` towards
+    :math:`p(x \mid z)`: numeric columns get Gaussian noise (standard
+    deviation :math:`s_j` for plain numeric data; on tables, each encoded
+    column's residual standard deviation when reconstructed from the
+    posterior mean), binary columns are their probabilities and each
+    categorical column is drawn from its softmax. With
+    ``sampling="prior"``, :math:`z \sim N(0, I)`. With ``"aggregate"``,
+    :math:`z` is drawn from a Gaussian mixture fitted after training to the
+    posterior means of at most 1,500 training rows (evenly spaced; one
+    component per 100 of those rows, between 1 and 10), each component's
+    covariance widened by the mean posterior variance
+    :math:`\overline{\sigma^2}` of those rows: an estimate of the aggregate posterior
+    :math:`q(z) = \frac1n \sum_i q(z \mid x_i)` (ex-post density estimation,
+    [5]_). The KL term pulls :math:`q(z)` towards
     the prior but never onto it, and prior draws in the gaps between the
     clusters of training codes decode to rows that mix those clusters: on
     tables, a categorical column and the numbers that determine it come
@@ -401,20 +432,20 @@ class BetaVAE(SamplerMixin, BaseAutoencoder):
         """Likelihood variance, active units and per-category code statistics.
 
         One pass over the training data (network space) in batches; every sum is
-        accumulated in float64 on the device, so nothing of the size of the data
+        accumulated in float64 (float32 on mps) on the device, so nothing of the size of the data
         (codes, residuals, posterior variances) is kept.
         """
         module = self.net_.module_
         device = self.net_.device
         k = self.n_components
         columns = list(self._conditioner.columns.items()) if self._conditioner else []
-        sq_sum = torch.zeros(Xn.shape[1], dtype=torch.float64, device=device)
+        sq_sum = torch.zeros(Xn.shape[1], dtype=accumulation_dtype(device), device=device)
         overall = _CodeMoments(1, k, device)
         per_column = [_CodeMoments(len(categories), k, device) for _, (_, categories, _) in columns]
 
         def accumulate(x):
             mean, logvar = module.encode_stats(x)
-            sq_sum.add_((module.decode(mean) - x).pow(2).sum(dim=0, dtype=torch.float64))
+            sq_sum.add_((module.decode(mean) - x).pow(2).sum(dim=0, dtype=sq_sum.dtype))
             overall.add(None, mean, None)
             for moments, (_, (_, categories, block)) in zip(per_column, columns):
                 # the row's category (argmax of its one-hot block); a missing-value level,
@@ -424,7 +455,7 @@ class BetaVAE(SamplerMixin, BaseAutoencoder):
                 moments.add(code[kept], mean[kept], torch.exp(logvar[kept]))
 
         self._run_batches(accumulate, Xn)
-        self._log_noise_var = module.observation_log_var().detach().double().cpu()
+        self._log_noise_var = module.observation_log_var().detach().cpu().double()
         # Per-column observation noise of tabular samples: the residual standard
         # deviation of each column's reconstruction (one shared variance for the
         # training loss would add the same noise to tight and loose columns).
@@ -442,10 +473,19 @@ class BetaVAE(SamplerMixin, BaseAutoencoder):
     def _fit_latent_mixture(self, Xn):
         """Gaussian mixture over the aggregate posterior (``sampling="aggregate"``).
 
-        Fitted to the posterior means of at most ``_MIXTURE_ROWS`` training rows (every
-        ``n // _MIXTURE_ROWS``-th row, a view: no copy of the data); each component's
-        covariance gets the mean posterior variance added. Returned as arrays (weights,
-        means, Cholesky factors of the covariances).
+        Fitted to the posterior means of at most ``_MIXTURE_ROWS`` training rows: every
+        ``ceil(n / _MIXTURE_ROWS)``-th row (a strided view: no copy of the data). It has
+        one component per ``_ROWS_PER_COMPONENT`` of those rows, clipped to [1,
+        ``_MAX_COMPONENTS``], and each component's covariance gets the rows' mean
+        posterior variance added. Seeded by ``_statistics_seed`` (drawn in ``fit``), so
+        refitting it does not move the sampling stream; sklearn's ConvergenceWarning
+        (EM not converged, fewer distinct codes than components) is silenced. Returned
+        as arrays (weights, means, Cholesky factors of the covariances).
+
+        Raises
+        ------
+        NonFiniteOutputError
+            When a code is not finite (the training diverged).
         """
         from sklearn.mixture import GaussianMixture
 
@@ -460,18 +500,56 @@ class BetaVAE(SamplerMixin, BaseAutoencoder):
             nonlocal filled
             mean, logvar = module.encode_stats(x)
             means[filled : filled + len(x)] = mean.cpu().numpy()
-            posterior_var[:] += torch.exp(logvar).sum(dim=0, dtype=torch.float64).cpu().numpy()
+            posterior_var[:] += torch.exp(logvar).sum(dim=0, dtype=accumulation_dtype(x.device)).cpu().numpy()
             filled += len(x)
 
         self._run_batches(accumulate, rows)
         posterior_var /= max(len(rows), 1)
+        if not (np.isfinite(means).all() and np.isfinite(posterior_var).all()):
+            raise NonFiniteOutputError(
+                f"{type(self).__name__}: the latent codes of the training data are not "
+                "finite (the training diverged), so sampling='aggregate' cannot fit their "
+                "distribution. Lower lr or rescale X and fit again."
+            )
         n_mix = int(np.clip(len(means) // _ROWS_PER_COMPONENT, 1, _MAX_COMPONENTS))
         mixture = GaussianMixture(
             n_mix, covariance_type="full", reg_covar=1e-4,
-            random_state=self._sampling_rng.randint(np.iinfo(np.int32).max),
-        ).fit(means)
+            random_state=getattr(self, "_statistics_seed", 0),
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            mixture.fit(means)
         covariances = mixture.covariances_ + np.diag(posterior_var)
         return mixture.weights_, mixture.means_, np.linalg.cholesky(covariances)
+
+    def _latent_mixture_tensors(self):
+        """``_latent_mixture`` as float32 CPU tensors (weights, means, Cholesky factors), or None.
+
+        Converted on first use and cached with the arrays they came from, so a refit
+        mixture is converted again; the cache is not pickled (see ``__getstate__``).
+        """
+        arrays = getattr(self, "_latent_mixture", None)
+        if arrays is None:
+            return None
+        cached = self.__dict__.get("_latent_mixture_cache")
+        if cached is None or cached[0] is not arrays:
+            cached = (arrays, tuple(torch.from_numpy(np.asarray(a)).float() for a in arrays))
+            self._latent_mixture_cache = cached
+        return cached[1]
+
+    # ------------------------------------------------------------ persistence
+    def __getstate__(self):
+        state = super().__getstate__()
+        state.pop("_latent_mixture_cache", None)  # rebuilt from _latent_mixture on use
+        return state
+
+    def __setstate__(self, state):
+        state = dict(state)
+        # Pickles from before ``sampling`` existed: its default, so that get_params,
+        # clone and repr work. (They have no ``_latent_mixture``: they sample the prior.)
+        state.setdefault("sampling", "auto")
+        state.pop("_latent_mixture_cache", None)
+        super().__setstate__(state)
 
     def _fit_category_posteriors(self, columns, per_column):
         """Per (column, category): a diagonal Gaussian of the codes of its training rows.
@@ -494,12 +572,21 @@ class BetaVAE(SamplerMixin, BaseAutoencoder):
                 stats.append((means[code], np.maximum(var, 1e-6)))
             self._category_posteriors[column] = stats
 
-    def _generate(self, n_samples, y, generator):
+    def _draw_latent(self, n_samples, generator):
+        """``n_samples`` latent codes (CPU float32): from the prior, or the latent mixture."""
         z = torch.randn(n_samples, self.n_components, generator=generator)
-        if getattr(self, "_latent_mixture", None) is not None:
-            weights, means, chol = (torch.from_numpy(a).float() for a in self._latent_mixture)
+        mixture = self._latent_mixture_tensors()
+        if mixture is not None:
+            weights, means, chol = mixture
             component = torch.multinomial(weights, n_samples, replacement=True, generator=generator)
-            z = means[component] + (chol[component] @ z[:, :, None])[:, :, 0]
+            # One component at a time (at most 10): no (n, k, k) gather of the factors.
+            for c in range(len(weights)):
+                rows = component == c
+                z[rows] = means[c] + z[rows] @ chol[c].T
+        return z
+
+    def _generate(self, n_samples, y, generator):
+        z = self._draw_latent(n_samples, generator)
         raw = self.net_.module_.decode(z.to(self.net_.device)).cpu()
         if self.preprocessor_ is None:
             # A draw from p(x | z): the decoder mean plus the learned observation
@@ -604,8 +691,8 @@ class VAE(BetaVAE):
     The encoder gives a Gaussian posterior :math:`q(z \mid x)`, the decoder a
     likelihood :math:`p(x \mid z)` and the prior is :math:`N(0, I)`; training
     maximises the evidence lower bound (ELBO) on :math:`\log p(x)`.
-    ``transform`` returns the posterior mean, ``sample`` decodes prior draws
-    and ``score_samples`` is the per-sample ELBO (an anomaly score).
+    ``transform`` returns the posterior mean, ``sample`` decodes latent draws
+    (see ``sampling``) and ``score_samples`` is the per-sample ELBO (an anomaly score).
 
     Read more in the :doc:`autoencoders page </autoencoders>`.
 
@@ -620,8 +707,9 @@ class VAE(BetaVAE):
     sampling : {"auto", "prior", "aggregate"}, default="auto"
         Where ``sample`` draws latent codes: the prior, or a Gaussian mixture
         fitted to the aggregate posterior of the training data; ``"auto"`` is
-        ``"aggregate"`` for tabular data and ``"prior"`` otherwise (see
-        :class:`BetaVAE`).
+        ``"aggregate"`` when a preprocessor is used (a DataFrame with
+        non-numeric or missing values, or an explicit ``preprocessor``) and
+        ``"prior"`` otherwise. Resolved in ``fit`` (see :class:`BetaVAE`).
     hidden_layer_sizes : array-like of int, default=(128, 64)
         Widths of the encoder's hidden layers; the decoder mirrors them.
     activation : {"relu", "leaky_relu", "elu", "gelu", "selu", "tanh", "sigmoid", "identity"}, \
@@ -718,10 +806,19 @@ class VAE(BetaVAE):
     .. math:: \mathcal{L}(x) = -\mathbb{E}_{q(z \mid x)} \log p(x \mid z)
               + \gamma_t\, \mathrm{KL}(q(z \mid x) \,\|\, N(0, I))
 
-    with the reparameterisation trick, the closed-form KL, a calibrated
-    Gaussian (or Bernoulli, categorical) likelihood and KL annealing
-    :math:`\gamma_t`; see :class:`BetaVAE` for the details and for what
-    ``score_samples`` and ``sample`` return.
+    with the reparameterisation trick, the closed-form KL, a Gaussian (or
+    Bernoulli, categorical) likelihood and KL annealing :math:`\gamma_t`.
+    The Gaussian has one variance :math:`s_j^2` per numeric column, set after
+    every epoch in closed form (an M-step) to the column's mean squared
+    residual over the epoch's training batches, :math:`z \sim q(z \mid x)`,
+    floored at 5 % of its mean over the columns:
+
+    .. math:: \hat s_j^2 = \frac{1}{n} \sum_i \bigl(x_{ij} - g_j(z_i)\bigr)^2,
+              \qquad s_j^2 = \max\Bigl(\hat s_j^2,\
+              0.05 \cdot \tfrac1d \textstyle\sum_l \hat s_l^2\Bigr).
+
+    ``score_samples`` uses these floored variances. See :class:`BetaVAE` for
+    the details and for what ``score_samples`` and ``sample`` return.
 
     References
     ----------

@@ -18,6 +18,7 @@ import math
 import torch
 from torch import nn
 
+from .._config import accumulation_dtype
 from .._layout import compile_layout
 
 _LOG_2PI = math.log(2.0 * math.pi)
@@ -153,7 +154,7 @@ class VAECriterion(nn.Module):
 
     * ``"reconstruction"``: :math:`-\log p(x \mid z)` with :math:`z` drawn
       from :math:`q(z \mid x)` (see :func:`likelihood_nll`); numeric blocks
-      use the module's learned per-column variance (``module.observation_log_var()``)
+      use the module's per-column variance (``module.observation_log_var()``)
       if it has one, else the batch's maximum-likelihood variance
       (:func:`optimal_log_var`);
     * ``"kl"``: :math:`\gamma_t \beta\, \mathrm{KL}(q(z \mid x) \,\|\, N(0, I))`,
@@ -162,10 +163,34 @@ class VAECriterion(nn.Module):
 
     The module's output must hold ``"recon"``, ``"mean"`` and ``"logvar"``.
 
+    ``forward`` has a side effect: with a module that has a per-column variance,
+    in train mode with gradients enabled (a training batch), it adds the batch's
+    squared residuals of each numeric column :math:`j`,
+    :math:`\sum_i (x_{ij} - \hat x_{ij})^2` with :math:`\hat x = g(z)`,
+    :math:`z \sim q(z \mid x)`, to ``residual_sq_sum_`` (float64; float32 on mps)
+    and the batch's row count to ``residual_count_``. :meth:`residual_variance`
+    turns them into the closed-form M-step of the observation variance
+    (applied once per epoch by
+    :class:`~skgen.autoencoder._callbacks.ObservationNoiseUpdate`, which also
+    resets them). Validation and evaluation batches (eval mode or no
+    gradients) add nothing.
+
     Parameters
     ----------
     layout : sequence of Block
+        Output blocks of the decoder and their likelihoods.
     beta : float, default=1.0
+        Weight :math:`\beta` of the KL term.
+
+    Attributes
+    ----------
+    kl_scale : float
+        The warm-up factor :math:`\gamma_t` (set by a callback).
+    residual_sq_sum_ : torch.Tensor of shape (n_numeric,) or None
+        Sum of the squared residuals of the numeric columns over the training
+        batches since the last reset, or None.
+    residual_count_ : int
+        Number of rows in that sum.
     """
 
     def __init__(self, layout, beta=1.0):
@@ -204,7 +229,7 @@ class VAECriterion(nn.Module):
                 compiled = compile_layout(self.layout, raw.device, raw.shape[1])
                 with torch.no_grad():
                     sq = (compiled.numeric_columns(raw) - compiled.numeric_columns(X)).pow(2)
-                    sq = sq.sum(dim=0, dtype=torch.float64)
+                    sq = sq.sum(dim=0, dtype=accumulation_dtype(sq.device))
                 self.residual_sq_sum_ = sq if self.residual_sq_sum_ is None else self.residual_sq_sum_ + sq
                 self.residual_count_ += len(X)
         nll = likelihood_nll(raw, X, self.layout, log_var)

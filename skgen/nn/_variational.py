@@ -6,6 +6,7 @@ import torch
 from torch import nn
 
 from .._conditions import ConditionRows, conditioned_forward
+from .._config import accumulation_dtype
 
 LOGVAR_RANGE = (-12.0, 8.0)
 #: Range of the learned observation log-variance (network space, where the mean
@@ -93,7 +94,9 @@ class VariationalAutoencoderModule(nn.Module):
         """
         if self.log_noise_var is None:
             return
-        log_var = torch.log(torch.as_tensor(variance, dtype=torch.float64)).clamp(*NOISE_LOGVAR_RANGE)
+        variance = torch.as_tensor(variance)
+        variance = variance.to(accumulation_dtype(variance.device))
+        log_var = torch.log(variance).clamp(*NOISE_LOGVAR_RANGE)
         with torch.no_grad():
             target = self.log_noise_var
             if target.numel() == 1:

@@ -184,3 +184,108 @@ def test_default_fit_stops_on_a_plateau_with_a_calibrated_noise():
         x = torch.from_numpy(Xn)
         residual = (module.decode(module.encode(x)) - x).pow(2).mean(0).log().numpy()
     assert np.abs(vae._log_noise_var.numpy() - residual).mean() < 0.25
+
+
+# ------------------------------------------------- sampling="aggregate" (latent mixture)
+def _two_cluster_data(n=400):
+    rng = np.random.RandomState(0)
+    level = rng.randint(2, size=n)
+    X = rng.normal(size=(n, 4)) + 4.0 * level[:, None]
+    return X, level
+
+
+TINY = {"n_components": 3, "hidden_layer_sizes": (16,), "max_epochs": 3, "random_state": 0}
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("container", ["ndarray", "dataframe"])
+def test_aggregate_sampling_is_reproducible_over_chunks_and_pickles(container):
+    """``sample(n, random_state=0)`` is the same twice and after a pickle round trip,
+    with ``n`` larger than one sampling chunk; the ndarray takes the no-preprocessor
+    branch with ``sampling="aggregate"``, the DataFrame (a categorical column) gets it
+    from ``"auto"``."""
+    import pickle
+
+    import pandas as pd
+
+    X, level = _two_cluster_data()
+    if container == "ndarray":
+        vae = VAE(sampling="aggregate", **TINY).fit(X)
+        assert vae.preprocessor_ is None
+    else:
+        frame = pd.DataFrame(X, columns=list("abcd")).assign(g=np.array(list("AB"))[level])
+        vae = VAE(**TINY).fit(frame)
+        assert vae.preprocessor_ is not None
+    assert vae._sampling() == "aggregate" and vae._latent_mixture is not None
+    n = vae._sample_chunk_rows() + 7
+    first = vae.sample(n, random_state=0)
+    again = vae.sample(n, random_state=0)
+    restored = pickle.loads(pickle.dumps(vae)).sample(n, random_state=0)
+    if container == "dataframe":
+        pd.testing.assert_frame_equal(first, again)
+        pd.testing.assert_frame_equal(first, restored)
+        first = first[list("abcd")].to_numpy()
+    else:
+        np.testing.assert_array_equal(first, again)
+        np.testing.assert_array_equal(first, restored)
+    # the rows past the first chunk are new draws, not a repeat of the first chunk
+    assert not np.allclose(first[-7:], first[:7])
+    assert np.isfinite(first).all()
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_latent_mixture_draws_have_the_mixture_moments():
+    """Latent draws of ``sampling="aggregate"`` have the mixture's analytical mean and
+    covariance (a mixture with unequal weights, distinct means and correlated
+    covariances, set on a fitted model)."""
+    vae = VAE(sampling="aggregate", **TINY).fit(_two_cluster_data()[0])
+    rng = np.random.RandomState(1)
+    weights = np.array([0.5, 0.3, 0.2])
+    means = np.array([[0.0, 0.0, 0.0], [4.0, -2.0, 1.0], [-3.0, 3.0, 2.0]])
+    chol = np.tril(rng.uniform(-1, 1, size=(3, 3, 3))) + 2 * np.eye(3)
+    vae._latent_mixture = (weights, means, chol)
+    z = vae._draw_latent(200_000, torch.Generator().manual_seed(0)).double().numpy()
+    mean = weights @ means
+    second = sum(w * (L @ L.T + np.outer(m, m)) for w, m, L in zip(weights, means, chol))
+    covariance = second - np.outer(mean, mean)
+    np.testing.assert_allclose(z.mean(axis=0), mean, atol=0.03)
+    np.testing.assert_allclose(np.cov(z.T), covariance, atol=0.05 * np.abs(covariance).max())
+    # same generator seed, same draws
+    first, again = (vae._draw_latent(1000, torch.Generator().manual_seed(0)) for _ in range(2))
+    torch.testing.assert_close(first, again, rtol=0, atol=0)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_refitting_the_statistics_leaves_the_sampling_stream_alone():
+    """The mixture is seeded from ``fit``'s random state, not the sampling stream: a
+    refit of the statistics (as the reconstruction guard does) changes neither the
+    mixture nor the samples of ``sample(random_state=None)``."""
+    import pickle
+
+    X = _two_cluster_data()[0]
+    vae = VAE(sampling="aggregate", **TINY).fit(X)
+    refit = pickle.loads(pickle.dumps(vae))
+    Xn, _ = refit._validate_input(X, reset=False)
+    refit._fit_posterior_statistics(Xn)
+    for a, b in zip(vae._latent_mixture, refit._latent_mixture):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
+    np.testing.assert_allclose(vae.sample(20), refit.sample(20), rtol=1e-5)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("Estimator", [VAE, BetaVAE])
+def test_pickles_from_before_the_sampling_parameter_load(Estimator):
+    """A pickle without ``sampling`` (saved before the parameter existed) loads with
+    its default, and ``get_params``, ``clone``, ``repr`` and ``sample`` work."""
+    from sklearn.base import clone
+
+    vae = Estimator(**TINY).fit(_two_cluster_data()[0])
+    state = vae.__getstate__()
+    del state["sampling"]
+    del state["_latent_mixture"]
+    old = Estimator.__new__(Estimator)
+    old.__setstate__(state)
+    assert old.get_params()["sampling"] == "auto"
+    assert clone(old).get_params() == vae.get_params()
+    assert "VAE" in repr(old)
+    np.testing.assert_allclose(old.sample(5, random_state=0), vae.sample(5, random_state=0))

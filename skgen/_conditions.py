@@ -123,15 +123,20 @@ def conditioned_forward(module, h, rows, width):
         return module.split(conditioned_forward(module.net, h, rows, width))
     if isinstance(module, AffineResidual) and module.weight.shape[1] == d + width:
         weight, shift = module.weight, module.shift
-        if _reads_condition(module, d):
+        reads = _reads_condition(module, d)
+        r = conditioned_forward(module.residual, h, rows, width)
+        if module.gate is not None:
+            r = module.gate * r
+        if not reads and not torch.is_grad_enabled():
+            # e.g. sampling: the fixed part accumulated into the residual's output (no
+            # second (n, out) buffer, no broadcast copy of the bias)
+            return r.addmm_(h - shift[:d], weight[:, :d].t()).add_(module.bias)
+        if reads:
             affine = _conditioned_linear(weight, module.bias, h - shift[:d], rows)
             affine = affine - F.linear(shift[d:], weight[:, d:])
         else:  # the fixed part ignores the condition (as PCA-initialised maps do)
             affine = F.linear(h - shift[:d], weight[:, :d], module.bias)
-        r = conditioned_forward(module.residual, h, rows, width)
-        if module.gate is not None:
-            r = module.gate * r
-        if not torch.is_grad_enabled():  # e.g. sampling: no third (n, out) buffer
+        if not torch.is_grad_enabled():
             return r.add_(affine)
         return affine + r
     if (

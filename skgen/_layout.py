@@ -228,6 +228,7 @@ class _Bucket(NamedTuple):
     rows_t_index: torch.Tensor  # ``take.index`` with padding -> ``width`` (an appended row)
     rows_t_source: torch.Tensor  # ``take.source`` plus the appended row (no output)
     column_mask: torch.Tensor  # (width,) 1 on the bucket's columns
+    rows_slice: slice | None  # the columns in block-major order, when they are a plain range
 
 
 class CompiledLayout:
@@ -317,6 +318,11 @@ class CompiledLayout:
                     column_mask=torch.zeros(self.width).index_fill_(
                         0, torch.tensor([c for c in columns if c >= 0]), 1.0
                     ).to(self.device),
+                    rows_slice=(
+                        slice(rows_columns[0], rows_columns[0] + len(rows_columns))
+                        if rows_columns == list(range(rows_columns[0], rows_columns[0] + len(rows_columns)))
+                        else None
+                    ),
                 )
             )
             stacked.extend(columns)
@@ -513,8 +519,11 @@ class CompiledLayout:
             m = len(rows)
             draws = []
             for bucket in self.buckets:
-                take = bucket.rows_take
-                x = take_columns(rows, take, float("-inf")).view(m, *bucket.rows_shape)
+                if bucket.rows_slice is not None:
+                    # adjacent blocks of one width, in order: work on the output itself (a view)
+                    x = rows[:, bucket.rows_slice].unflatten(1, bucket.rows_shape)
+                else:
+                    x = take_columns(rows, bucket.rows_take, float("-inf")).view(m, *bucket.rows_shape)
                 x = x.sub_(x.amax(dim=2, keepdim=True)).exp_()
                 cdf = torch.cumsum(x, dim=2)
                 u = torch.rand(cdf[:, :, -1:].shape, generator=generator, device=x.device)

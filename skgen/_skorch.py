@@ -241,6 +241,21 @@ class EpochProgressBar(Callback):
         return state
 
 
+def _switch_mode(module, training):
+    """``module.train(training)``, without ``nn.Module.__setattr__`` on every submodule.
+
+    When no submodule overrides ``train`` (plain layers: the usual case), setting the
+    ``training`` flags directly is exactly what ``train`` does, at a fraction of the
+    cost (switching twice per epoch was a tenth of the overhead of a small fit).
+    """
+    subs = list(module.modules())
+    if any(type(m).train is not torch.nn.Module.train for m in subs):
+        module.train(training)
+        return
+    for m in subs:
+        m.__dict__["training"] = training
+
+
 class _TermsMixin:
     """Lean per-batch bookkeeping shared by skgen's nets.
 
@@ -315,7 +330,7 @@ class _TermsMixin:
         for name in self._modules + self._criteria:
             module = getattr(self, name + "_")
             if isinstance(module, torch.nn.Module) and module.training is not training:
-                module.train(training)
+                _switch_mode(module, training)
 
     def __getstate__(self):
         state = super().__getstate__()

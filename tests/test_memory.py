@@ -13,6 +13,8 @@ import pytest
 import torch
 from torch.utils._python_dispatch import TorchDispatchMode
 
+from skorch.callbacks import Callback
+
 from skgen import VAE, Autoencoder
 from skgen._skorch import InMemorySplit, TensorBatchIterator, TensorData
 from skgen.preprocessing import TabularEncoder
@@ -137,3 +139,87 @@ def test_autoencoder_output_correction_by_batches_matches_the_dense_solution():
     gram = Z.T @ Z + 1e-6 * np.trace(Z.T @ Z) / 3 * np.eye(3)
     dense = np.linalg.solve(gram, Z.T @ (Xn.astype(np.float64) - out))
     np.testing.assert_allclose(ae._output_correction, dense, rtol=1e-4, atol=1e-6)
+
+
+def test_sampling_a_1000_level_column_follows_the_decoders_softmax():
+    """``sample`` (chunked, drawn in place from the logits) draws a 1,000-level column with
+    the decoder's softmax probabilities: a chi-square test on 30,000 draws of fixed logits."""
+    from scipy.stats import chisquare
+
+    rng = np.random.RandomState(0)
+    n = 1000
+    p = 1.0 / np.arange(1, 1001)
+    frame = pd.DataFrame({
+        "x": rng.randn(n),
+        "c": pd.Categorical.from_codes(rng.randint(3, size=n), list("abc")),
+        "wide": pd.Categorical.from_codes(rng.choice(1000, size=n, p=p / p.sum()),
+                                          [f"w{i}" for i in range(1000)]),
+    })
+    vae = VAE(n_components=4, hidden_layer_sizes=(32,), max_epochs=1, random_state=0).fit(frame)
+    with torch.no_grad():
+        logits = vae._generate(1, None, torch.Generator().manual_seed(1))
+    block = next(b for b in vae.layout_ if b.column == "wide" and b.stop - b.start >= 1000)
+    # a barely trained decoder is nearly uniform over the levels: make the logits peaked
+    # (Zipf) so that the test also has power against a sampler that ignores them
+    logits[0, block.start : block.start + 1000] += torch.from_numpy(np.log(p / p.sum())).float()
+    probs = torch.softmax(logits[0, block.slice].double(), 0).numpy()[:1000]
+    vae._generate = lambda m, y, generator: logits.expand(m, -1).clone()
+    draws = 30_000  # many of sample's chunks (about 1,000 rows each at this width)
+    counts = vae.sample(draws, random_state=0)["wide"].value_counts().reindex(
+        [f"w{i}" for i in range(1000)], fill_value=0).to_numpy()
+    expected = draws * probs / probs.sum()
+    small = expected < 5  # pooled into one cell
+    observed, expected = counts[~small], expected[~small]
+    if small.any():
+        observed = np.r_[observed, counts[small].sum()]
+        expected = np.r_[expected, draws - expected.sum()]
+    assert (~small).sum() > 100  # the test has power over many categories
+    assert chisquare(observed, expected).pvalue > 1e-3
+    # and a wrong distribution is rejected: the same counts against uniform probabilities
+    assert chisquare(counts[:20], np.full(20, counts[:20].sum() / 20)).pvalue < 1e-6
+
+
+def test_early_stopping_keeps_a_copy_of_the_best_epoch_and_restores_it():
+    """The best weights are copied into the previous copy (no deepcopy per epoch): they
+    never alias the module's, and the restored model is the best epoch's."""
+    rng = np.random.RandomState(0)
+    X = rng.randn(400, 3) @ rng.randn(3, 10) + 0.1 * rng.randn(400, 10)
+    states = []
+
+    class Recorder(Callback):
+        def on_epoch_end(self, net, **kwargs):
+            states.append({k: v.clone() for k, v in net.module_.state_dict().items()})
+
+    ae = Autoencoder(n_components=2, hidden_layer_sizes=(16,), max_epochs=11, lr=0.05,
+                     n_iter_no_change=20, init="random", random_state=0,
+                     callbacks=[("recorder", Recorder())]).fit(X)
+    stopping = dict(ae.net_.callbacks_)["stopping"]
+    best = int(np.argmin(ae.validation_loss_curve_))
+    assert stopping.best_epoch_ == best + 1 and len(states) == 11
+    assert best < 10  # the last epoch was worse: the restored weights are not the last ones
+    module_ptrs = {p.data_ptr() for p in ae.net_.module_.state_dict().values()}
+    for name, value in stopping.best_model_weights_.items():
+        assert value.data_ptr() not in module_ptrs
+        torch.testing.assert_close(value, states[best][name], rtol=0, atol=0)
+        torch.testing.assert_close(ae.net_.module_.state_dict()[name], states[best][name], rtol=0, atol=0)
+
+
+def test_mode_switch_sets_every_flag_and_respects_overridden_train():
+    from skgen._skorch import _switch_mode
+
+    plain = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.Dropout(0.5), torch.nn.BatchNorm1d(3))
+    _switch_mode(plain, False)
+    assert not any(m.training for m in plain.modules())
+    _switch_mode(plain, True)
+    assert all(m.training for m in plain.modules())
+
+    calls = []
+
+    class Custom(torch.nn.Module):
+        def train(self, mode=True):
+            calls.append(mode)
+            return super().train(mode)
+
+    tree = torch.nn.Sequential(torch.nn.Linear(2, 2), Custom())
+    _switch_mode(tree, False)
+    assert calls == [False] and not any(m.training for m in tree.modules())

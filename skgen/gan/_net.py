@@ -13,7 +13,8 @@ discriminator updates followed by one generator update:
 
 * every discriminator update draws fresh noise but reuses the same real
   batch (so an epoch is one pass over the data with one generator step per
-  batch, whatever ``n_critic``);
+  batch, whatever ``n_critic``); an MLP generator, which does not change
+  during these updates, makes all their fake rows in one pass;
 * the criterion supplies the losses (see
   :mod:`skgen.losses._adversarial`): ``discriminator_loss`` plus
   ``penalty``, then ``after_discriminator_step`` (clipping, BEGAN's
@@ -37,6 +38,8 @@ from skorch import NeuralNet
 from .._skorch import DivergenceCheck, _TermsMixin, _TwoNetworkMixin
 from ..exceptions import TrainingDivergedError
 from ..losses import mmd, unroll_discriminator
+from ..nn._generator import Generator
+from ..nn._mlp import MLP
 
 
 class AdversarialNet(_TwoNetworkMixin, _TermsMixin, NeuralNet):
@@ -107,6 +110,32 @@ class AdversarialNet(_TwoNetworkMixin, _TermsMixin, NeuralNet):
             fake = torch.cat([fake, dense], dim=1)
         return latent, fake, raw
 
+    def _critic_fakes(self, n, y, condition, dense):
+        """``n_critic`` batches of ``(latent, fake)`` for the critic updates (no gradient).
+
+        The generator does not change during the critic updates, so an MLP generator
+        (whose rows do not interact) draws all of them in one pass of
+        ``n_critic * n`` rows; any other generator (batch normalisation: statistics
+        per batch) makes one pass per update.
+        """
+        k = self.n_critic
+        module = self.module_
+        rowwise = isinstance(module, Generator) and isinstance(module.mlp, MLP)
+        if k == 1 or not rowwise:
+            for _ in range(k):
+                with torch.no_grad():
+                    latent, fake, _ = self._fake(n, y, condition, dense)
+                yield latent, fake
+            return
+        with torch.no_grad():
+            yk = None if y is None else y.repeat(k)
+            ck = dk = None
+            if condition is not None:
+                ck = type(condition)(*(t.repeat(k) for t in condition[:3]), condition.width)
+                dk = dense.repeat(k, 1)
+            latent, fake, _ = self._fake(k * n, yk, ck, dk)
+        yield from zip(latent.split(n), fake.split(n))
+
     def _condition_loss(self, raw, condition):
         """Cross-entropy of the generated categories against the requested ones."""
         return self.conditioner.condition_loss(raw, condition)
@@ -129,9 +158,7 @@ class AdversarialNet(_TwoNetworkMixin, _TermsMixin, NeuralNet):
         disc = self.discriminator_
         opt_d, opt_g = self.discriminator_optimizer_, self.optimizer_
         trace = self._trace
-        for _ in range(self.n_critic):
-            with torch.no_grad():
-                latent, fake, _ = self._fake(n, y, condition, dense)
+        for latent, fake in self._critic_fakes(n, y, condition, dense):
             d_terms = crit.discriminator_loss(disc, real, fake, y, latent)
             loss_d = d_terms["discriminator_loss"]
             penalty = crit.penalty(disc, real, fake, y)

@@ -359,3 +359,68 @@ class ContractiveCriterion(ReconstructionCriterion):
         else:
             terms["contractive"] = self.weight * self.penalty(output, module).mean()
         return terms
+
+
+def critic_layers(critic, y=None):
+    """The layers of an MLP critic as ``(layers, head, pac)``, or None.
+
+    For a :class:`~skgen.nn.Discriminator` whose score is ``head(body(x))``
+    with a body of linear and elementwise layers (no minibatch features, class
+    labels, Q head or dropout), so that :func:`layered_input_gradient_norm`
+    applies; None for any other critic.
+    """
+    from ..nn._discriminator import Discriminator
+
+    if type(critic) is not Discriminator or y is not None or critic.label_input:
+        return None
+    if critic.minibatch is not None or critic.q_head is not None or critic._structured_body:
+        return None
+    layers = sequential_layers(critic.body)
+    if layers is None:
+        return None
+    return layers, critic.head, getattr(critic, "pac", 1)
+
+
+def layered_input_gradient_norm(layers, head, x):
+    r"""Per-row :math:`\lVert \nabla_x f(x) \rVert_2` of ``f = head ∘ layers``, by an explicit backward pass.
+
+    For :math:`f = w^\top a_L(A_L(\dots a_1(A_1 x)))` (affine maps
+    :math:`A_l(u) = W_l u + b_l`, elementwise activations :math:`a_l`), the
+    gradient at :math:`x` is
+    :math:`W_1^\top D_1 W_2^\top D_2 \cdots W_L^\top D_L w` with
+    :math:`D_l = \mathrm{diag}(a_l'(\cdot))`: a forward pass that keeps the
+    activations' derivatives and a few matrix products. The result is
+    differentiable with respect to the parameters by ordinary (first-order)
+    backpropagation and gives the same gradients as differentiating
+    ``torch.autograd.grad(f(x).sum(), x, create_graph=True)`` (double
+    backpropagation) at a lower cost; for piecewise-linear activations (ReLU,
+    leaky ReLU) the :math:`D_l` are constants.
+
+    Parameters
+    ----------
+    layers : list of nn.Module
+        ``nn.Linear`` and elementwise activations (see :func:`sequential_layers`).
+    head : nn.Linear
+        The output layer (one unit).
+    x : Tensor of shape (n_samples, n_features)
+
+    Returns
+    -------
+    norms : Tensor of shape (n_samples,)
+    """
+    create_graph = torch.is_grad_enabled()
+    factors = []  # ("W", weight) or ("D", derivatives of shape (n, width)), input side first
+    with torch.enable_grad():
+        h = x
+        for layer in layers:
+            if isinstance(layer, nn.Linear):
+                h = layer(h)
+                factors.append(("W", layer.weight))
+            elif not isinstance(layer, nn.Identity):
+                h, deriv = _activation_derivative(layer, h, create_graph)
+                factors.append(("D", deriv))
+        g = head.weight  # (1, width): the same for every row until a derivative applies
+        for kind, value in reversed(factors):
+            g = g * value if kind == "D" else g @ value
+        norms = torch.linalg.vector_norm(g, dim=1).expand(len(x))
+    return norms if create_graph else norms.detach()

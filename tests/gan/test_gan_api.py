@@ -245,3 +245,20 @@ def test_dataframe_and_binary_data_round_trip():
     out = est.sample(6)
     assert isinstance(out, pd.DataFrame) and list(out.columns) == ["a", "b", "c"]
     assert out.shape == (6, 3) and out.to_numpy().min() >= 0 and out.to_numpy().max() <= 1
+
+
+def test_critic_updates_get_distinct_fakes_from_one_generator_pass(blobs):
+    """The n_critic fake batches of a step come from one pass of the (row-wise) MLP
+    generator: each is exactly the generator applied to its own latent draws, and the
+    batches differ (fresh noise per critic update, as with one pass per update)."""
+    X, _ = blobs
+    net = WGANGP(max_epochs=1, n_critic=3, random_state=0).fit(X).net_
+    module = net.module_
+    module.train()
+    torch.manual_seed(0)
+    fakes = list(net._critic_fakes(16, None, None, None))
+    assert len(fakes) == 3
+    with torch.no_grad():
+        for latent, fake in fakes:
+            torch.testing.assert_close(fake, module.activate(module(latent)))
+    assert not torch.equal(fakes[0][1], fakes[1][1])

@@ -131,3 +131,47 @@ def test_kl_sparsity_term_is_zero_at_the_target():
     assert SparsityCriterion(layout, "kl", 2.0, 0.05)(output, x)["sparsity"].item() > 0.5
     l1 = SparsityCriterion(layout, "l1", weight=2.0)(output, x)["sparsity"]
     torch.testing.assert_close(l1, 2.0 * (code + 0.3).abs().sum(dim=1).mean())
+
+
+@pytest.mark.parametrize("activation", ["leaky_relu", "relu", "tanh", "elu"])
+@pytest.mark.parametrize("pac", [1, 3])
+def test_layered_gradient_penalty_matches_double_backprop(activation, pac):
+    """An MLP critic's gradient penalty by an explicit backward pass: same value and
+    same parameter gradients as autograd's double backpropagation (the baseline, reached
+    through a wrapper the fast path does not recognise)."""
+    from skgen.losses import gradient_penalty
+    from skgen.losses._penalties import critic_layers
+    from skgen.nn import Discriminator
+
+    torch.manual_seed(0)
+    critic = Discriminator(7, (16, 16), activation=activation, pac=pac)
+    with torch.no_grad():  # steep enough that the one-sided penalty is active
+        for p in critic.parameters():
+            p.mul_(3.0)
+    points = torch.randn(12, 7)
+    assert critic_layers(critic) is not None
+    assert critic_layers(lambda x: critic(x)) is None
+    results = []
+    for fn in (critic, lambda x: critic(x)):
+        for one_sided in (True, False):
+            critic.zero_grad()
+            pen = gradient_penalty(fn, points, one_sided=one_sided)
+            pen.backward()
+            grads = [torch.zeros_like(p) if p.grad is None else p.grad.clone() for p in critic.parameters()]
+            results.append((pen.detach(), grads))
+    for fast, slow in zip(results[:2], results[2:]):
+        assert fast[0].item() > 0
+        torch.testing.assert_close(fast[0], slow[0])
+        for a, b in zip(fast[1], slow[1]):
+            torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5)
+    with torch.no_grad():  # also without a graph
+        torch.testing.assert_close(gradient_penalty(critic, points, one_sided=False), results[1][0])
+
+
+def test_critics_outside_the_layered_path_keep_double_backprop():
+    from skgen.losses._penalties import critic_layers
+    from skgen.nn import Discriminator
+
+    assert critic_layers(Discriminator(4, (8,), dropout=0.5)) is None
+    assert critic_layers(Discriminator(4, (8,), minibatch_discrimination=True)) is None
+    assert critic_layers(Discriminator(4, (8,), n_classes=3)) is None

@@ -180,3 +180,34 @@ def test_gan_conditional_sampling_on_columns(penguins, name):
     assert list(sample.columns) == list(penguins.columns)
     assert (sample.dtypes == penguins.dtypes).all()
     assert set(sample["island"].dropna()) <= set(penguins["island"].dropna())
+
+
+def test_tabular_vae_sampling_aggregate_keeps_columns_consistent():
+    """Columns that determine each other stay consistent in sampled rows.
+
+    Four well-separated clusters: the category ``g`` fixes the bands of ``v`` and ``w``.
+    Prior draws between the clusters of training codes decode to rows that mix
+    clusters; ``sampling="aggregate"`` (the default on tables) draws codes from a
+    mixture fitted to the training codes. Real rows: 99.7% consistent.
+    """
+    from skgen import VAE
+
+    rng = np.random.RandomState(0)
+    level = rng.randint(4, size=400)
+    frame = pd.DataFrame({
+        "v": 10 * level + rng.normal(size=400),
+        "w": -5 * level + rng.normal(size=400),
+        "g": np.array(list("ABCD"))[level],
+    })
+
+    def consistent(sampling):
+        vae = VAE(sampling=sampling, max_epochs=50, random_state=0).fit(frame)
+        rows = vae.sample(1000, random_state=0)
+        k = rows["g"].map(dict(zip("ABCD", range(4))))
+        return (((rows["v"] - 10 * k).abs() < 3) & ((rows["w"] + 5 * k).abs() < 3)).mean()
+
+    prior, aggregate = consistent("prior"), consistent("aggregate")
+    # measured: prior 0.54, aggregate 0.65 (seeds 0-2: 0.51-0.54 vs 0.62-0.65)
+    assert aggregate > prior + 0.05, (prior, aggregate)
+    assert VAE(max_epochs=2, random_state=0).fit(frame)._sampling() == "aggregate"
+    assert VAE(max_epochs=2, random_state=0).fit(rng.randn(50, 3))._sampling() == "prior"

@@ -34,6 +34,10 @@ _ISOTROPIC_NOISE = False
 #: unit counts as active (Burda et al., 2016).
 ACTIVE_UNIT_THRESHOLD = 0.01
 
+#: ``sampling="aggregate"``: at most this many mixture components, one per
+#: ``_ROWS_PER_COMPONENT`` training rows, fitted to the codes of at most ``_MIXTURE_ROWS`` rows.
+_MAX_COMPONENTS, _ROWS_PER_COMPONENT, _MIXTURE_ROWS = 10, 100, 1500
+
 
 class _CodeMoments:
     """Per group (category): row count, mean and variance of the codes, mean posterior variance.
@@ -119,6 +123,13 @@ class BetaVAE(SamplerMixin, BaseAutoencoder):
         it. Stopping criteria ignore these epochs. ``"auto"``: 0 with
         ``init="pca"`` (training starts at probabilistic PCA, whose posterior
         does not collapse), 30 with ``init="random"``.
+    sampling : {"auto", "prior", "aggregate"}, default="auto"
+        Where ``sample`` draws latent codes: ``"prior"`` from :math:`N(0, I)`;
+        ``"aggregate"`` from a Gaussian mixture fitted after training to the
+        aggregate posterior :math:`q(z) = \frac1n \sum_i q(z \mid x_i)`, the
+        region of the latent space the decoder was trained on (see Notes);
+        ``"auto"``: ``"aggregate"`` for tabular data (a DataFrame or a
+        preprocessor), ``"prior"`` otherwise.
     hidden_layer_sizes : array-like of int, default=(128, 64)
         Widths of the encoder's hidden layers; the decoder mirrors them.
     activation : {"relu", "leaky_relu", "elu", "gelu", "selu", "tanh", "sigmoid", "identity"}, \
@@ -245,9 +256,19 @@ class BetaVAE(SamplerMixin, BaseAutoencoder):
     on the same data. It is a deterministic, slightly optimistic stand-in
     for the expected ELBO.
 
-    ``sample`` draws :math:`z \sim N(0, I)` and returns a draw from
-    :math:`p(x \mid z)` on plain numeric data (the decoder's mean plus the
-    per-column observation noise).
+    ``sample`` decodes latent draws :math:`z` and draws from
+    :math:`p(x \mid z)`: the fitted observation noise is added to numeric
+    columns and each categorical column is drawn from its softmax. With
+    ``sampling="prior"``, :math:`z \sim N(0, I)`. With ``"aggregate"``, :math:`z`
+    is drawn from a Gaussian mixture (at most 10 components, one per 100
+    training rows) fitted to the posterior means of the training rows, each
+    component's covariance widened by the mean posterior variance
+    :math:`\overline{\sigma^2}`: an estimate of the aggregate posterior
+    (ex-post density estimation, [5]_). The KL term pulls :math:`q(z)` towards
+    the prior but never onto it, and prior draws in the gaps between the
+    clusters of training codes decode to rows that mix those clusters: on
+    tables, a categorical column and the numbers that determine it come
+    apart (see ``docs/benchmarks_tabular.md``).
 
     References
     ----------
@@ -259,6 +280,8 @@ class BetaVAE(SamplerMixin, BaseAutoencoder):
        space", CoNLL 2016 (KL annealing).
     .. [4] O. Rybkin, K. Daniilidis and S. Levine, "Simple and effective VAE
        training with calibrated decoders", ICML 2021.
+    .. [5] P. Ghosh, M. S. M. Sajjadi, A. Vergari, M. Black and B. Schölkopf,
+       "From variational to deterministic autoencoders", ICLR 2020.
 
     Examples
     --------
@@ -278,6 +301,7 @@ class BetaVAE(SamplerMixin, BaseAutoencoder):
         **BaseAutoencoder._parameter_constraints,
         "beta": [Interval(Real, 0, None, closed="left")],
         "kl_warmup": [Interval(Integral, 0, None, closed="left"), StrOptions({"auto"})],
+        "sampling": [StrOptions({"auto", "prior", "aggregate"})],
     }
 
     def __init__(
@@ -286,6 +310,7 @@ class BetaVAE(SamplerMixin, BaseAutoencoder):
         *,
         beta=1.0,
         kl_warmup="auto",
+        sampling="auto",
         hidden_layer_sizes=(128, 64),
         activation="relu",
         output_activation="auto",
@@ -308,6 +333,7 @@ class BetaVAE(SamplerMixin, BaseAutoencoder):
         self.n_components = n_components
         self.beta = beta
         self.kl_warmup = kl_warmup
+        self.sampling = sampling
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.output_activation = output_activation
@@ -411,6 +437,46 @@ class BetaVAE(SamplerMixin, BaseAutoencoder):
         variance = overall.variance()[0] if len(Xn) > 1 else np.zeros(k)
         self.active_units_ = np.flatnonzero(variance > ACTIVE_UNIT_THRESHOLD)
         self._fit_category_posteriors(columns, per_column)
+        self._latent_mixture = self._fit_latent_mixture(Xn) if self._sampling() == "aggregate" else None
+
+    def _sampling(self):
+        if self.sampling == "auto":
+            return "prior" if self.preprocessor_ is None else "aggregate"
+        return self.sampling
+
+    def _fit_latent_mixture(self, Xn):
+        """Gaussian mixture over the aggregate posterior (``sampling="aggregate"``).
+
+        Fitted to the posterior means of at most ``_MIXTURE_ROWS`` training rows (every
+        ``n // _MIXTURE_ROWS``-th row, a view: no copy of the data); each component's
+        covariance gets the mean posterior variance added. Returned as arrays (weights,
+        means, Cholesky factors of the covariances).
+        """
+        from sklearn.mixture import GaussianMixture
+
+        module = self.net_.module_
+        rows = Xn[:: -(-len(Xn) // _MIXTURE_ROWS)]
+        k = self.n_components
+        means = np.empty((len(rows), k))
+        posterior_var = np.zeros(k)
+        filled = 0
+
+        def accumulate(x):
+            nonlocal filled
+            mean, logvar = module.encode_stats(x)
+            means[filled : filled + len(x)] = mean.cpu().numpy()
+            posterior_var[:] += torch.exp(logvar).sum(dim=0, dtype=torch.float64).cpu().numpy()
+            filled += len(x)
+
+        self._run_batches(accumulate, rows)
+        posterior_var /= max(len(rows), 1)
+        n_mix = int(np.clip(len(means) // _ROWS_PER_COMPONENT, 1, _MAX_COMPONENTS))
+        mixture = GaussianMixture(
+            n_mix, covariance_type="full", reg_covar=1e-4,
+            random_state=self._sampling_rng.randint(np.iinfo(np.int32).max),
+        ).fit(means)
+        covariances = mixture.covariances_ + np.diag(posterior_var)
+        return mixture.weights_, mixture.means_, np.linalg.cholesky(covariances)
 
     def _fit_category_posteriors(self, columns, per_column):
         """Per (column, category): a diagonal Gaussian of the codes of its training rows.
@@ -435,6 +501,10 @@ class BetaVAE(SamplerMixin, BaseAutoencoder):
 
     def _generate(self, n_samples, y, generator):
         z = torch.randn(n_samples, self.n_components, generator=generator)
+        if getattr(self, "_latent_mixture", None) is not None:
+            weights, means, chol = (torch.from_numpy(a).float() for a in self._latent_mixture)
+            component = torch.multinomial(weights, n_samples, replacement=True, generator=generator)
+            z = means[component] + (chol[component] @ z[:, :, None])[:, :, 0]
         raw = self.net_.module_.decode(z.to(self.net_.device)).cpu()
         if self.preprocessor_ is None:
             # A draw from p(x | z): the decoder mean plus the learned observation
@@ -552,6 +622,11 @@ class VAE(BetaVAE):
         Number of epochs over which the KL weight grows linearly from 0 to
         1 (KL annealing); 0 disables it. Stopping criteria ignore these
         epochs.
+    sampling : {"auto", "prior", "aggregate"}, default="auto"
+        Where ``sample`` draws latent codes: the prior, or a Gaussian mixture
+        fitted to the aggregate posterior of the training data; ``"auto"`` is
+        ``"aggregate"`` for tabular data and ``"prior"`` otherwise (see
+        :class:`BetaVAE`).
     hidden_layer_sizes : array-like of int, default=(128, 64)
         Widths of the encoder's hidden layers; the decoder mirrors them.
     activation : {"relu", "leaky_relu", "elu", "gelu", "selu", "tanh", "sigmoid", "identity"}, \
@@ -682,6 +757,7 @@ class VAE(BetaVAE):
         n_components=16,
         *,
         kl_warmup="auto",
+        sampling="auto",
         hidden_layer_sizes=(128, 64),
         activation="relu",
         output_activation="auto",
@@ -705,6 +781,7 @@ class VAE(BetaVAE):
             n_components,
             beta=1.0,
             kl_warmup=kl_warmup,
+            sampling=sampling,
             hidden_layer_sizes=hidden_layer_sizes,
             activation=activation,
             output_activation=output_activation,

@@ -209,7 +209,14 @@ class GAN(BaseGAN):
     discriminator after :math:`K` more Adam steps on the current batch
     (taken with ``torch.func.functional_call``, ``create_graph=True``), so
     its gradient includes how the discriminator would answer [4]_; the
-    discriminator's own update is unchanged.
+    discriminator's own update is unchanged. Here :math:`f` is the generator
+    loss chosen by ``loss`` (by default :math:`-\mathbb{E}_z \log
+    D_{\theta_D^K}(G(z))`), not the game's value
+    :math:`V(\theta_G, \theta_D^K)` of Metz et al.'s surrogate: near the
+    discriminator's optimum the gradient of the value reduces to the
+    saturating minimax gradient, and on the ring of Gaussians it covered
+    fewer modes than the non-saturating loss with every discriminator
+    stronger than the generator (see the GAN page).
 
     References
     ----------

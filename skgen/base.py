@@ -48,6 +48,7 @@ from .nn import ACTIVATIONS
 from .utils._param_validation import HasMethods, Interval, StrOptions, _fit_context
 from .utils._persistence import load_net_state, net_state
 from .utils._validation import (
+    _all_finite,
     _check_finite_output,
     _check_has_features,
     _column_list,
@@ -394,7 +395,7 @@ class _BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
             )
         with np.errstate(over="ignore", invalid="ignore"):
             Xn = _affine_float32(X, self._input_offset, self._input_scale)
-        if not all(np.isfinite(Xn[rows]).all() for rows in _row_chunks(Xn)):  # no n x d mask
+        if not _all_finite(Xn):  # by chunks: no n x d mask
             raise ValueError(
                 f"{type(self).__name__}: X has values (up to {np.abs(X).max():g} in magnitude) "
                 "that overflow the network's float32 input space after scaling by the "
@@ -485,12 +486,18 @@ class _BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
                 stacklevel=4,
             )
 
-    def _from_network_space(self, Xn):
-        """Inverse of the input map (for decoder or generator outputs in data space)."""
+    def _from_network_space(self, Xn, finite=False):
+        """Inverse of the input map (for decoder or generator outputs in data space).
+
+        ``finite=True``: ``Xn`` is known to be finite (checked by the caller, e.g. by
+        chunks while sampling), so the identity map skips that check.
+        """
         if self.preprocessor_ is not None:
             if not self._input_offset.any() and (self._input_scale == 1).all():
                 # the identity (a preprocessor's codes): no float64 copy here
-                return self.preprocessor_.inverse_transform(_check_finite_output(self, Xn))
+                return self.preprocessor_.inverse_transform(
+                    Xn if finite else _check_finite_output(self, Xn)
+                )
             with np.errstate(over="ignore", invalid="ignore"):
                 X = Xn.astype(np.float64) * self._input_scale + self._input_offset
             return self.preprocessor_.inverse_transform(_check_finite_output(self, X))
@@ -1252,6 +1259,9 @@ class SamplerMixin:
                         part = self._draw_tabular(raw.float().cpu(), generator)
                     else:
                         part = self._data_from_raw(raw.float()).cpu()
+                    # checked while the chunk is in cache (its sum first: NaN and inf reach it)
+                    if not torch.isfinite(part.sum()) and not torch.isfinite(part).all():
+                        _check_finite_output(self, part.numpy())
                     if step >= n_samples:
                         out = part.numpy()
                         break
@@ -1262,7 +1272,7 @@ class SamplerMixin:
             module.train(was_training)
         if conditions is not None:
             out = self._conditioner.clamp(out, conditions)
-        return self._from_network_space(out)
+        return self._from_network_space(out, finite=True)
 
 
 class BaseGenerator(SamplerMixin, _BaseNeuralEstimator):

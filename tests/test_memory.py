@@ -223,3 +223,25 @@ def test_mode_switch_sets_every_flag_and_respects_overridden_train():
     tree = torch.nn.Sequential(torch.nn.Linear(2, 2), Custom())
     _switch_mode(tree, False)
     assert calls == [False] and not any(m.training for m in tree.modules())
+
+
+def test_sampling_checks_every_chunk_for_non_finite_outputs():
+    from skgen.exceptions import NonFiniteOutputError
+
+    frame = _table(300)
+    vae = _vae().fit(frame)
+    generate = vae._generate
+    calls = []
+
+    def nan_in_third_chunk(m, y, generator):
+        raw = generate(m, y, generator)
+        calls.append(m)
+        if len(calls) == 3:
+            raw[m // 2, 0] = float("nan")
+        return raw
+
+    vae._generate = nan_in_third_chunk
+    step = vae._sample_chunk_rows(10**6)
+    with pytest.raises(NonFiniteOutputError):
+        vae.sample(4 * step, random_state=0)
+    assert len(calls) == 3

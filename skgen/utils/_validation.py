@@ -128,10 +128,29 @@ def _stable_moments(X):
         return mean * divisor, float(np.sqrt(var.mean()) * divisor), np.sqrt(var) * divisor
 
 
+def _all_finite(values):
+    """``np.isfinite(values).all()`` by chunks of rows (no boolean array of the whole).
+
+    Each chunk's sum is checked first (NaN and inf propagate to it); only a chunk whose
+    sum is not finite, which can also be an overflow of finite values, is checked
+    value by value.
+    """
+    if values.ndim == 0:
+        return bool(np.isfinite(values))
+    for rows in _row_chunks(values):
+        chunk = values[rows]
+        with np.errstate(over="ignore", invalid="ignore"):
+            if np.isfinite(chunk.sum()):
+                continue
+        if not np.isfinite(chunk).all():
+            return False
+    return True
+
+
 def _check_finite_output(estimator, values, what="outputs"):
     """Raise :class:`NonFiniteOutputError` rather than return NaN or inf."""
     values = np.asarray(values)
-    if values.dtype.kind in "fc" and not np.isfinite(values).all():
+    if values.dtype.kind in "fc" and not _all_finite(values):
         scale = getattr(estimator, "_input_scale", None)
         scale = "" if scale is None or not len(scale) else f" (input scale {float(np.max(scale)):g})"
         raise NonFiniteOutputError(

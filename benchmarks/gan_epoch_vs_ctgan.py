@@ -101,9 +101,22 @@ def main():
         print(f"repeat {repeat}: WGANGP {ours[-1]:.3f} s/epoch, CTGAN {theirs[-1]:.3f} s/epoch",
               flush=True)
     a, b = statistics.median(ours), statistics.median(theirs)
+    batch = getattr(model.net_, "batch_size", "?")
     print(f"{args.dataset} ({len(train)} train rows): WGANGP {a:.3f} s/epoch "
-          f"(batch {getattr(model.net_, 'batch_size', '?')}), CTGAN {b:.3f} s/epoch (batch 500, pac 10); "
+          f"(batch {batch}), CTGAN {b:.3f} s/epoch (batch 500, pac 10); "
           f"ratio {a / b:.2f} (CPU time, medians of {args.repeats})")
+    # An epoch is not the same work in both: WGANGP makes n // batch steps of n_critic
+    # critic updates and one generator update, CTGAN n // 500 steps of one each; their
+    # default fits run 100 and 300 epochs.
+    steps = [max(len(train) // batch, 1), max(len(train) // 500, 1)] if isinstance(batch, int) else None
+    if steps:
+        import skgen
+
+        default_epochs = skgen.WGANGP().max_epochs
+        print(f"per step: WGANGP {1e3 * a / steps[0]:.1f} ms ({steps[0]} steps/epoch, "
+              f"n_critic {model.net_.n_critic}), CTGAN {1e3 * b / steps[1]:.1f} ms ({steps[1]} steps/epoch, 1 critic update); "
+              f"default fit (epochs x s/epoch): WGANGP {default_epochs * a:.1f} s ({default_epochs} epochs), "
+              f"CTGAN {300 * b:.1f} s (300 epochs)")
 
 
 if __name__ == "__main__":

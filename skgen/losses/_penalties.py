@@ -177,6 +177,27 @@ def _activation_derivative(layer, pre, create_graph):
     return out, deriv
 
 
+def _layer_factors(layers, x, create_graph):
+    """The factors of a stack's Jacobian at ``x``, input side first.
+
+    A forward pass through ``layers`` (``nn.Linear`` and elementwise
+    activations) that keeps ``("W", weight)`` for each linear layer and
+    ``("D", derivatives)`` of shape ``(n_samples, width)`` for each
+    activation, so that the Jacobian is the product of these factors.
+    """
+    factors = []
+    with torch.enable_grad():
+        h = x
+        for layer in layers:
+            if isinstance(layer, nn.Linear):
+                h = layer(h)
+                factors.append(("W", layer.weight))
+            elif not isinstance(layer, nn.Identity):
+                h, deriv = _activation_derivative(layer, h, create_graph)
+                factors.append(("D", deriv))
+    return factors
+
+
 def layered_jacobian_frobenius(layers, x):
     r"""Exact :math:`\lVert J \rVert_F^2` of a stack of linear and elementwise layers.
 
@@ -204,18 +225,7 @@ def layered_jacobian_frobenius(layers, x):
     penalty : Tensor of shape (n_samples,)
     """
     create_graph = torch.is_grad_enabled()
-    factors = []  # ("W", weight) or ("D", derivatives of shape (n, width))
-    with torch.enable_grad():
-        h = x
-        for layer in layers:
-            if isinstance(layer, nn.Linear):
-                h = layer(h)
-                factors.append(("W", layer.weight))
-            elif isinstance(layer, nn.Identity):
-                continue
-            else:
-                h, deriv = _activation_derivative(layer, h, create_graph)
-                factors.append(("D", deriv))
+    factors = _layer_factors(layers, x, create_graph)
     M = None  # (n, k, width), or (k, width) while no derivative has been applied
     pending = None  # derivatives of the last layers, not yet multiplied in
     for kind, value in reversed(factors):
@@ -409,16 +419,8 @@ def layered_input_gradient_norm(layers, head, x):
     norms : Tensor of shape (n_samples,)
     """
     create_graph = torch.is_grad_enabled()
-    factors = []  # ("W", weight) or ("D", derivatives of shape (n, width)), input side first
+    factors = _layer_factors(layers, x, create_graph)
     with torch.enable_grad():
-        h = x
-        for layer in layers:
-            if isinstance(layer, nn.Linear):
-                h = layer(h)
-                factors.append(("W", layer.weight))
-            elif not isinstance(layer, nn.Identity):
-                h, deriv = _activation_derivative(layer, h, create_graph)
-                factors.append(("D", deriv))
         g = head.weight  # (1, width): the same for every row until a derivative applies
         for kind, value in reversed(factors):
             g = g * value if kind == "D" else g @ value

@@ -26,6 +26,7 @@ Regenerate ``docs/benchmarks_overhead.md`` with::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import math
 import os
@@ -764,16 +765,50 @@ def section_firstfit(n_rows=1000):
 
 
 # ----------------------------------------------------------------- sampling
-def section_sample(n_samples=100_000, n_rows=5000, repeats=3):
-    """sample(100_000) of a VAE with and without a 1,000-level categorical column."""
+@contextlib.contextmanager
+def _full_output_heads():
+    """Decoders with a full output layer for every block (the factorised head of wide
+    categorical blocks, skgen.nn._lowrank, switched off); a no-op on older checkouts."""
+    try:
+        import skgen.nn._lowrank as lowrank
+    except ImportError:
+        yield False
+        return
+    saved = lowrank.WIDE_BLOCK_WIDTH
+    lowrank.WIDE_BLOCK_WIDTH = 10**9
+    try:
+        yield True
+    finally:
+        lowrank.WIDE_BLOCK_WIDTH = saved
+
+
+def section_sample(n_samples=100_000, n_rows=5000, repeats=3, epochs=2):
+    """sample(100_000) of a VAE with and without a 1,000-level categorical column.
+
+    Also the same model with a full (unfactorised) output layer for the wide column
+    and the fit CPU time per epoch of each (``epochs`` epochs on ``n_rows`` rows).
+    """
     import skgen
 
     with_wide = mixed_table(n_rows, 3, 2, seed=5, wide_levels=1000)
     without = with_wide.drop(columns="wide")
+    fit_cpu = {}
+
+    def fit(name, data):
+        start = time.process_time()
+        model = skgen.VAE(max_epochs=epochs, random_state=0).fit(data)
+        fit_cpu[name] = (time.process_time() - start) / model.n_iter_
+        return model
+
     models = {
-        "without": skgen.VAE(max_epochs=2, random_state=0).fit(without),
-        "with 1,000-level column": skgen.VAE(max_epochs=2, random_state=0).fit(with_wide),
+        "without": fit("without", without),
+        "with 1,000-level column": fit("with 1,000-level column", with_wide),
     }
+    with _full_output_heads() as switched:
+        if switched:
+            models["with 1,000-level column, full head"] = fit(
+                "with 1,000-level column, full head", with_wide
+            )
     times = {k: [] for k in models}
     network = {k: [] for k in models}
     for r in range(repeats):
@@ -801,7 +836,10 @@ def section_sample(n_samples=100_000, n_rows=5000, repeats=3):
         **med,
         **net_med,
         "ratio": med["with 1,000-level column"] / med["without"],
+        "fit_cpu_per_epoch": fit_cpu,
     }
+    if "with 1,000-level column, full head" in med:
+        out["ratio full head"] = med["with 1,000-level column, full head"] / med["without"]
     print(f"sample: {out}", flush=True)
     return out
 

@@ -214,9 +214,8 @@ class Autoencoder(BaseAutoencoder):
         n_features = X.shape[1]
         encoder = self._build_encoder(n_features)
         decoder = self._build_decoder(encoder, n_features)
-        self._lossless_pca_start = False
         if self.init == "pca":
-            encoder, decoder, basis = pca_autoencoder_maps(
+            encoder, decoder, _ = pca_autoencoder_maps(
                 X,
                 self.n_components,
                 encoder,
@@ -225,9 +224,6 @@ class Autoencoder(BaseAutoencoder):
                 whiten=self._whiten_pca_codes,
             )
             decoder = self._pca_decoder_input(decoder)
-            # n_components >= the rank of the training data: PCA's start reconstructs
-            # every training row exactly (see _closed_form).
-            self._lossless_pca_start = bool(basis.noise_variance == 0.0)
         return AutoencoderModule(
             encoder,
             decoder,
@@ -247,17 +243,7 @@ class Autoencoder(BaseAutoencoder):
     _whiten_pca_codes = False
 
     def _closed_form(self):
-        """PCA's solution is the fit: a linear model, or a start that is already lossless.
-
-        With ``n_components`` at least the rank of the training data, PCA's start
-        reconstructs every training row exactly: no reconstruction can do better,
-        and the reconstruction guard would keep that start whatever training did
-        (without a validation split, a denoising fit would wander off it). So no
-        epoch is run, as for the linear model.
-        """
-        if self.init != "pca" or not self._linear_is_pca:
-            return False
-        return self.activation == "identity" or self.__dict__.get("_lossless_pca_start", False)
+        return self.init == "pca" and self.activation == "identity" and self._linear_is_pca
 
     def _codes_in_input_units(self):
         return self.init == "pca" and not self._whiten_pca_codes

@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 import pytest
 from scipy.linalg import subspace_angles
-from sklearn.datasets import load_digits, load_iris, load_wine
+from sklearn.datasets import load_digits, load_wine
 from sklearn.decomposition import PCA
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import cross_val_score, train_test_split
@@ -150,29 +150,6 @@ def test_guard_keeps_pca_itself_when_it_keeps_the_start():
     assert model._output_correction is None  # the guard kept the start
     mse = np.mean((model.inverse_transform(model.transform(X_test)) - X_test) ** 2)
     assert mse <= (1 + 1e-6) * _pca_mse(X_train, X_test, 2)
-
-
-@pytest.mark.parametrize("n_train", [60, 120])
-def test_lossless_pca_start_is_the_fit(n_train):
-    # n_components >= the rank of the data: PCA's start reconstructs every training row
-    # exactly; no epoch is run, with or without a validation split (60 rows: none, and a
-    # denoising fit ended at a held-out MSE of 2.5e-3 where PCA's is 0), and the
-    # two-step pipeline is PCA's.
-    X, y = load_iris(return_X_y=True)
-    X = StandardScaler().fit_transform(X)
-    order = np.random.RandomState(0).permutation(len(X))
-    X, y = X[order], y[order]
-    X_train, X_test = X[:n_train], X[n_train:]
-    for model in (Autoencoder(4, random_state=0), DenoisingAE(4, random_state=0)):
-        model.fit(X_train)
-        assert model.n_iter_ == 0
-        assert np.mean((model.inverse_transform(model.transform(X_test)) - X_test) ** 2) < 1e-10
-
-    def cv(step):
-        pipe = make_pipeline(step, LogisticRegression(max_iter=3000))
-        return cross_val_score(pipe, X[: n_train + 30], y[: n_train + 30], cv=3)
-
-    np.testing.assert_array_equal(cv(DenoisingAE(4, random_state=0)), cv(PCA(4)))
 
 
 def test_scaled_early_stopping_handles_negative_losses():

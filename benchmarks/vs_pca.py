@@ -19,7 +19,9 @@ Three sections, each runnable alone (``--section``):
   GaussianMixture, on standardised iris, wine, breast cancer, diabetes and digits:
   unbiased RBF-MMD² (median-heuristic bandwidth, mean over 5 draws) and a
   classifier two-sample test (5-fold CV accuracy of a gradient-boosted classifier
-  telling samples from held-out rows; 0.5 = indistinguishable).
+  telling samples from held-out rows; 0.5 = indistinguishable), for each split seed
+  of ``--seeds`` (models seeded alike), with a summary over the seeds; rows whose
+  reconstruction guard kept the probabilistic-PCA start are marked.
 
 Regenerate ``docs/benchmarks_vs_pca.md`` with::
 
@@ -356,47 +358,86 @@ class GMM:
 
 
 def sampling_section(args):
+    """Samples of each model against held-out rows, for every split seed in ``args.seeds``.
+
+    Seed ``s`` splits the data (70/30) and seeds the models; the sample draws are
+    seeded 0 .. repeats-1. ``kept_initial``: the reconstruction guard kept the
+    model's probabilistic-PCA start (its decoder is then PPCA's).
+    """
     results = []
     jobs = [j for j in SAMPLING_JOBS if not args.datasets or j[0] in args.datasets]
     for data_name, k in jobs:
         X, y, clf = load(data_name)
-        X_train, X_test, _, _ = split(X, y, clf)
-        d = ((X_test[:, None] - X_test[None]) ** 2).sum(-1)
-        bandwidth = float(np.median(d[d > 0]))
-        models = [("PPCA (same k)", PPCA(k)), ("GaussianMixture (10, full)", GMM(10))]
-        for label, cls, params in AUTOENCODERS:
-            if cls in ("VAE", "BetaVAE", "WAE"):
-                models.append((label, build(cls, params, k, args.seed)))
-        for label, model in models:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                with Timer() as t:
-                    model.fit(X_train)
-            mmds, accs = [], []
-            for rep in range(args.repeats):
-                S = np.asarray(model.sample(len(X_test), random_state=rep))
-                mmds.append(mmd2_unbiased(S, X_test, bandwidth))
-                accs.append(c2st(S, X_test, rep))
-            row = dict(data=data_name, k=k, method=label, mmd=float(np.mean(mmds)),
-                       mmd_sd=float(np.std(mmds)), c2st=float(np.mean(accs)), fit_s=t.seconds,
-                       epochs=int(getattr(model, "n_iter_", 0)))
-            results.append(row)
-            print(row, flush=True)
+        for seed in args.seeds:
+            X_train, X_test, _, _ = split(X, y, clf, seed)
+            d = ((X_test[:, None] - X_test[None]) ** 2).sum(-1)
+            bandwidth = float(np.median(d[d > 0]))
+            models = [("PPCA (same k)", PPCA(k)), ("GaussianMixture (10, full)", GMM(10))]
+            for label, cls, params in AUTOENCODERS:
+                if cls in ("VAE", "BetaVAE", "WAE") and (not args.methods or label in args.methods):
+                    models.append((label, build(cls, params, k, seed)))
+            for label, model in models:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    with Timer() as t:
+                        model.fit(X_train)
+                mmds, accs = [], []
+                for rep in range(args.repeats):
+                    S = np.asarray(model.sample(len(X_test), random_state=rep))
+                    mmds.append(mmd2_unbiased(S, X_test, bandwidth))
+                    accs.append(c2st(S, X_test, rep))
+                row = dict(data=data_name, k=k, seed=seed, method=label, mmd=float(np.mean(mmds)),
+                           mmd_sd=float(np.std(mmds)), c2st=float(np.mean(accs)), fit_s=t.seconds,
+                           epochs=int(getattr(model, "n_iter_", 0)),
+                           kept_initial=getattr(model, "_kept_initial_model", None))
+                results.append(row)
+                print(row, flush=True)
     return results
 
 
+BASELINES = ("PPCA (same k)", "GaussianMixture (10, full)")
+
+
 def sampling_markdown(results):
+    def ppca_of(r):
+        return next(p for p in results if p["data"] == r["data"] and p.get("seed", 0) == r.get("seed", 0)
+                    and p["method"] == BASELINES[0])
+
+    def beats(r):
+        p = ppca_of(r)
+        return r["mmd"] < p["mmd"] and r["c2st"] < p["c2st"]
+
     rows = []
     for r in results:
-        ppca = next(p for p in results if p["data"] == r["data"] and p["method"].startswith("PPCA"))
-        beats = ""
-        if r["method"] not in ("PPCA (same k)", "GaussianMixture (10, full)"):
-            beats = "yes" if (r["mmd"] < ppca["mmd"] and r["c2st"] < ppca["c2st"]) else "**no**"
-        rows.append([r["data"], r["k"], r["method"], f"{r['mmd']:.4f} ± {r['mmd_sd']:.4f}",
-                     f"{r['c2st']:.3f}", beats, str(r["epochs"] or ""), f"{r['fit_s']:.1f}"])
-    return markdown_table(
-        ["data", "latent k", "model", "MMD² to held-out (mean ± sd)", "C2ST accuracy",
-         "beats PPCA on both", "epochs", "fit (s)"], rows, "lrlrrlrr")
+        mark = ""
+        if r["method"] not in BASELINES:
+            mark = "yes" if beats(r) else "**no**"
+            if r.get("kept_initial"):
+                mark += " (PPCA start kept)"
+        rows.append([r["data"], r["k"], r.get("seed", 0), r["method"], f"{r['mmd']:.4f} ± {r['mmd_sd']:.4f}",
+                     f"{r['c2st']:.3f}", mark, str(r["epochs"] or ""), f"{r['fit_s']:.1f}"])
+    table = markdown_table(
+        ["data", "latent k", "seed", "model", "MMD² to held-out (mean ± sd)", "C2ST accuracy",
+         "beats PPCA on both", "epochs", "fit (s)"], rows, "lrrlrrlrr")
+    # per data set and model, over the seeds
+    summary = []
+    keys = []
+    for r in results:
+        if (r["data"], r["method"]) not in keys:
+            keys.append((r["data"], r["method"]))
+    for data, method in keys:
+        rs = [r for r in results if r["data"] == data and r["method"] == method]
+        line = [data, method, f"{np.mean([r['mmd'] for r in rs]):.4f}", f"{np.mean([r['c2st'] for r in rs]):.3f}"]
+        if method in BASELINES:
+            line += ["", ""]
+        else:
+            line += [f"{sum(beats(r) for r in rs)}/{len(rs)}",
+                     f"{sum(bool(r.get('kept_initial')) for r in rs)}/{len(rs)}"]
+        summary.append(line)
+    head = markdown_table(
+        ["data", "model", "mean MMD²", "mean C2ST", "seeds beating PPCA on both",
+         "seeds with the PPCA start kept"], summary, "llrrrr")
+    return head + "\n\n" + table
 
 
 def main():
@@ -407,6 +448,8 @@ def main():
     parser.add_argument("--all-classifiers", action="store_true")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0],
+                        help="sampling section: split and model seeds")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--output", default=None)
     parser.add_argument("--json", default=None)

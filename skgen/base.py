@@ -1008,6 +1008,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _BaseNe
 
     def _after_fit(self, Xn, epochs):
         self._fit_output_correction(Xn)
+        self._kept_initial_model = False  # set by the reconstruction guard
         if epochs is None:
             self._keep_initial_if_better(Xn)
 
@@ -1060,6 +1061,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _BaseNe
             module.load_state_dict(trained_state)
             self._output_correction = trained_correction
         else:  # the statistics fitted after training (e.g. a VAE's noise) follow the model
+            self._kept_initial_model = True
             self._after_training(Xn)
 
     def _fit_output_correction(self, Xn):

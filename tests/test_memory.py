@@ -106,8 +106,9 @@ def test_fit_peak_numpy_memory_is_one_float32_matrix(kind):
     finally:
         tracemalloc.stop()
     matrix = len(X) * width * 4
-    # float64 input, scaled copy, split copies and float64 statistics took 4-9x here
-    assert peak <= 1.5 * matrix, (peak / matrix, "x the float32 matrix")
+    # float64 input, scaled copy, split copies and float64 statistics took 4-9x here;
+    # the latent mixture (sampling="auto") is fitted to at most 1,500 codes: a constant
+    assert peak <= 1.5 * matrix + 1e6, (peak / matrix, "x the float32 matrix")
 
 
 @pytest.mark.parametrize("kind", ["numeric", "mixed"])

@@ -42,6 +42,27 @@ ACTIVE_UNIT_THRESHOLD = 0.01
 _MAX_COMPONENTS, _ROWS_PER_COMPONENT, _MIXTURE_ROWS = 10, 100, 1500
 
 
+def latent_mixture(codes, extra_variance, seed):
+    """Gaussian mixture of latent codes, for ``sampling="aggregate"``.
+
+    One full-covariance component per ``_ROWS_PER_COMPONENT`` codes, clipped to [1,
+    ``_MAX_COMPONENTS``], seeded by ``seed``; ``extra_variance`` (a VAE's mean
+    posterior variance, per latent unit; 0 for a deterministic encoder) is added
+    to every component's covariance. sklearn's ConvergenceWarning (EM not
+    converged, fewer distinct codes than components) is silenced. Returns arrays
+    (weights, means, Cholesky factors of the covariances).
+    """
+    from sklearn.mixture import GaussianMixture
+
+    n_mix = int(np.clip(len(codes) // _ROWS_PER_COMPONENT, 1, _MAX_COMPONENTS))
+    mixture = GaussianMixture(n_mix, covariance_type="full", reg_covar=1e-4, random_state=seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        mixture.fit(codes)
+    covariances = mixture.covariances_ + np.diag(np.broadcast_to(extra_variance, codes.shape[1]))
+    return mixture.weights_, mixture.means_, np.linalg.cholesky(covariances)
+
+
 class _CodeMoments:
     """Per group (category): row count, mean and variance of the codes, mean posterior variance.
 
@@ -93,7 +114,43 @@ class _CodeMoments:
         return self._per_row(self._posterior)
 
 
-class BetaVAE(SamplerMixin, BaseAutoencoder):
+class LatentMixtureMixin:
+    """Latent draws for ``sample``: from the prior, or from ``_latent_mixture``.
+
+    ``_latent_mixture`` is None (the prior :math:`N(0, I)`) or the arrays of
+    :func:`latent_mixture`, fitted after training (``sampling="aggregate"``).
+    """
+
+    def _draw_latent(self, n_samples, generator):
+        """``n_samples`` latent codes (CPU float32): from the prior, or the latent mixture."""
+        z = torch.randn(n_samples, self.n_components, generator=generator)
+        mixture = self._latent_mixture_tensors()
+        if mixture is not None:
+            weights, means, chol = mixture
+            component = torch.multinomial(weights, n_samples, replacement=True, generator=generator)
+            # One component at a time (at most 10): no (n, k, k) gather of the factors.
+            for c in range(len(weights)):
+                rows = component == c
+                z[rows] = means[c] + z[rows] @ chol[c].T
+        return z
+
+    def _latent_mixture_tensors(self):
+        """``_latent_mixture`` as float32 CPU tensors (weights, means, Cholesky factors), or None.
+
+        Converted on first use and cached with the arrays they came from, so a refit
+        mixture is converted again; the cache is not pickled (see ``__getstate__``).
+        """
+        arrays = getattr(self, "_latent_mixture", None)
+        if arrays is None:
+            return None
+        cached = self.__dict__.get("_latent_mixture_cache")
+        if cached is None or cached[0] is not arrays:
+            cached = (arrays, tuple(torch.from_numpy(np.asarray(a)).float() for a in arrays))
+            self._latent_mixture_cache = cached
+        return cached[1]
+
+
+class BetaVAE(LatentMixtureMixin, SamplerMixin, BaseAutoencoder):
     r"""β-variational autoencoder: a probabilistic encoder, decoder and prior.
 
     The encoder maps a row :math:`x` to a Gaussian posterior
@@ -133,12 +190,10 @@ class BetaVAE(SamplerMixin, BaseAutoencoder):
         ``"aggregate"`` from a Gaussian mixture fitted after training to the
         aggregate posterior :math:`q(z) = \frac1n \sum_i q(z \mid x_i)`, the
         region of the latent space the decoder was trained on (see Notes);
-        ``"auto"``: ``"aggregate"`` when a preprocessor is used (``X`` a
-        DataFrame with non-numeric or missing values under
-        ``preprocessor="auto"``, or an explicit ``preprocessor``), ``"prior"``
-        otherwise (an ndarray, or an all-numeric DataFrame without missing
-        values). Resolved in ``fit``: setting it afterwards takes effect at
-        the next ``fit``.
+        ``"auto"``: ``"aggregate"``, for tables and arrays alike (on
+        standardised numeric tables its samples are closer to held-out rows
+        than prior draws, see ``docs/benchmarks_vs_pca.md``). Resolved in ``fit``: setting it
+        afterwards takes effect at the next ``fit``.
     hidden_layer_sizes : array-like of int, default=(128, 64)
         Widths of the encoder's hidden layers; the decoder mirrors them.
     activation : {"relu", "leaky_relu", "elu", "gelu", "selu", "tanh", "sigmoid", "identity"}, \
@@ -468,9 +523,7 @@ class BetaVAE(SamplerMixin, BaseAutoencoder):
         self._latent_mixture = self._fit_latent_mixture(Xn) if self._sampling() == "aggregate" else None
 
     def _sampling(self):
-        if self.sampling == "auto":
-            return "prior" if self.preprocessor_ is None else "aggregate"
-        return self.sampling
+        return "aggregate" if self.sampling == "auto" else self.sampling
 
     def _fit_latent_mixture(self, Xn):
         """Gaussian mixture over the aggregate posterior (``sampling="aggregate"``).
@@ -489,8 +542,6 @@ class BetaVAE(SamplerMixin, BaseAutoencoder):
         NonFiniteOutputError
             When a code is not finite (the training diverged).
         """
-        from sklearn.mixture import GaussianMixture
-
         module = self.net_.module_
         rows = Xn[:: -(-len(Xn) // _MIXTURE_ROWS)]
         k = self.n_components
@@ -513,31 +564,7 @@ class BetaVAE(SamplerMixin, BaseAutoencoder):
                 "finite (the training diverged), so sampling='aggregate' cannot fit their "
                 "distribution. Lower lr or rescale X and fit again."
             )
-        n_mix = int(np.clip(len(means) // _ROWS_PER_COMPONENT, 1, _MAX_COMPONENTS))
-        mixture = GaussianMixture(
-            n_mix, covariance_type="full", reg_covar=1e-4,
-            random_state=getattr(self, "_statistics_seed", 0),
-        )
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            mixture.fit(means)
-        covariances = mixture.covariances_ + np.diag(posterior_var)
-        return mixture.weights_, mixture.means_, np.linalg.cholesky(covariances)
-
-    def _latent_mixture_tensors(self):
-        """``_latent_mixture`` as float32 CPU tensors (weights, means, Cholesky factors), or None.
-
-        Converted on first use and cached with the arrays they came from, so a refit
-        mixture is converted again; the cache is not pickled (see ``__getstate__``).
-        """
-        arrays = getattr(self, "_latent_mixture", None)
-        if arrays is None:
-            return None
-        cached = self.__dict__.get("_latent_mixture_cache")
-        if cached is None or cached[0] is not arrays:
-            cached = (arrays, tuple(torch.from_numpy(np.asarray(a)).float() for a in arrays))
-            self._latent_mixture_cache = cached
-        return cached[1]
+        return latent_mixture(means, posterior_var, getattr(self, "_statistics_seed", 0))
 
     # ------------------------------------------------------------ persistence
     def __getstate__(self):
@@ -573,19 +600,6 @@ class BetaVAE(SamplerMixin, BaseAutoencoder):
                 var = posterior_var[code] + (spread[code] if count[code] > 1 else 0)
                 stats.append((means[code], np.maximum(var, 1e-6)))
             self._category_posteriors[column] = stats
-
-    def _draw_latent(self, n_samples, generator):
-        """``n_samples`` latent codes (CPU float32): from the prior, or the latent mixture."""
-        z = torch.randn(n_samples, self.n_components, generator=generator)
-        mixture = self._latent_mixture_tensors()
-        if mixture is not None:
-            weights, means, chol = mixture
-            component = torch.multinomial(weights, n_samples, replacement=True, generator=generator)
-            # One component at a time (at most 10): no (n, k, k) gather of the factors.
-            for c in range(len(weights)):
-                rows = component == c
-                z[rows] = means[c] + z[rows] @ chol[c].T
-        return z
 
     def _generate(self, n_samples, y, generator):
         z = self._draw_latent(n_samples, generator)
@@ -709,9 +723,7 @@ class VAE(BetaVAE):
     sampling : {"auto", "prior", "aggregate"}, default="auto"
         Where ``sample`` draws latent codes: the prior, or a Gaussian mixture
         fitted to the aggregate posterior of the training data; ``"auto"`` is
-        ``"aggregate"`` when a preprocessor is used (a DataFrame with
-        non-numeric or missing values, or an explicit ``preprocessor``) and
-        ``"prior"`` otherwise. Resolved in ``fit`` (see :class:`BetaVAE`).
+        ``"aggregate"``. Resolved in ``fit`` (see :class:`BetaVAE`).
     hidden_layer_sizes : array-like of int, default=(128, 64)
         Widths of the encoder's hidden layers; the decoder mirrors them.
     activation : {"relu", "leaky_relu", "elu", "gelu", "selu", "tanh", "sigmoid", "identity"}, \

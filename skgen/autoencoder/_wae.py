@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from numbers import Real
 
+import numpy as np
 import torch
 
+from .._config import accumulation_dtype
 from .._skorch import AutoencoderNet, _TwoNetworkMixin
 from ..base import SamplerMixin
+from ..exceptions import NonFiniteOutputError
 from ..losses import KERNELS, LatentAdversarialCriterion, MMDCriterion
 from ..nn import MLP
 from ..utils._param_validation import Interval, StrOptions
 from ._plain import Autoencoder
+from ._vae import _MIXTURE_ROWS, LatentMixtureMixin, _numeric_columns, latent_mixture
 
 PENALTIES = ("mmd", "gan")
 _DEFAULT_WEIGHTS = {"mmd": 10.0, "gan": 1.0}
@@ -85,7 +89,7 @@ class LatentAdversarialNet(_TwoNetworkMixin, AutoencoderNet):
         return state
 
 
-class WAE(SamplerMixin, Autoencoder):
+class WAE(LatentMixtureMixin, SamplerMixin, Autoencoder):
     r"""Wasserstein autoencoder: a deterministic autoencoder whose codes follow a prior.
 
     A WAE minimises the reconstruction error plus a divergence between the
@@ -93,7 +97,7 @@ class WAE(SamplerMixin, Autoencoder):
     posterior) and the prior :math:`N(0, I)`. Unlike a :class:`VAE`, it does
     not push every row's code towards the prior, only their distribution as
     a whole, so codes of different rows need not overlap: reconstructions
-    stay sharp, and decoding prior draws (``sample``) gives new data.
+    stay sharp, and decoding latent draws (``sample``) gives new data.
 
     * ``penalty="mmd"``: the maximum mean discrepancy between each batch of
       codes and as many prior draws, with a characteristic kernel
@@ -124,6 +128,11 @@ class WAE(SamplerMixin, Autoencoder):
         values match the prior better (better samples) at the cost of
         reconstruction; too large an adversarial weight destabilises
         training.
+    sampling : {"auto", "prior", "aggregate"}, default="auto"
+        Where ``sample`` draws latent codes: ``"prior"`` from :math:`N(0, I)`;
+        ``"aggregate"`` (and ``"auto"``) from a Gaussian mixture fitted after
+        training to the codes of the training rows (see Notes). The penalty
+        pulls the codes' distribution towards the prior but never onto it.
     hidden_layer_sizes : array-like of int, default=(128, 64)
         Widths of the encoder's hidden layers; the decoder mirrors them.
     activation : {"relu", "leaky_relu", "elu", "gelu", "selu", "tanh", "sigmoid", "identity"}, \
@@ -231,7 +240,18 @@ class WAE(SamplerMixin, Autoencoder):
     per batch before the autoencoder's.
 
     ``score_samples`` is minus the reconstruction error (see
-    :class:`Autoencoder`); ``sample`` decodes prior draws.
+    :class:`Autoencoder`). ``sample`` decodes latent draws and adds Gaussian
+    noise to each numeric column, with the column's residual standard
+    deviation :math:`s_j` when the training rows are reconstructed from their
+    codes: :math:`s_j^2` is the maximum-likelihood variance of a Gaussian
+    decoder :math:`N(g(z), \mathrm{diag}\, s^2)` at those codes, so samples
+    have the data's spread rather than the decoder's smooth means (binary
+    columns keep their probabilities). With ``sampling="aggregate"``, the
+    draws come from a Gaussian mixture fitted to the codes of at most 1,500
+    training rows (evenly spaced; one full-covariance component per 100 of
+    those rows, between 1 and 10): the region of the code space the decoder
+    was trained on, with its clusters, where prior draws also fall between
+    them. With ``"prior"``, :math:`z \sim N(0, I)`.
 
     References
     ----------
@@ -257,6 +277,7 @@ class WAE(SamplerMixin, Autoencoder):
         "penalty": [StrOptions(set(PENALTIES))],
         "kernel": [StrOptions(set(KERNELS))],
         "penalty_weight": [Interval(Real, 0, None, closed="left"), None],
+        "sampling": [StrOptions({"auto", "prior", "aggregate"})],
     }
 
     def __init__(
@@ -266,6 +287,7 @@ class WAE(SamplerMixin, Autoencoder):
         penalty="mmd",
         kernel="imq",
         penalty_weight=None,
+        sampling="auto",
         hidden_layer_sizes=(128, 64),
         activation="relu",
         tied_weights=False,
@@ -311,6 +333,7 @@ class WAE(SamplerMixin, Autoencoder):
         self.penalty = penalty
         self.kernel = kernel
         self.penalty_weight = penalty_weight
+        self.sampling = sampling
 
     # ------------------------------------------------------------------ hooks
     # init="pca": the codes start as whitened PCA scores, close to the N(0, I) prior,
@@ -353,6 +376,77 @@ class WAE(SamplerMixin, Autoencoder):
             )
         return {"discriminator": MLP(self.n_components, (64, 64), 1, self.activation)}
 
+    def _after_training(self, Xn):
+        self._fit_sampling_statistics(Xn)
+
+    def _fit_sampling_statistics(self, Xn):
+        """Observation noise and latent mixture of ``sample`` (see Notes).
+
+        One pass over at most ``_MIXTURE_ROWS`` training rows (every
+        ``ceil(n / _MIXTURE_ROWS)``-th: a strided view, no copy): the squared residuals
+        of the numeric columns are summed in float64 (float32 on mps) and the codes
+        kept for the mixture. The mixture is seeded by ``_statistics_seed`` (drawn
+        in ``fit``), so refitting it (the reconstruction guard) leaves the sampling
+        stream alone.
+        """
+        module = self.net_.module_
+        device = self.net_.device
+        rows = Xn[:: -(-len(Xn) // _MIXTURE_ROWS)]
+        sq_sum = torch.zeros(Xn.shape[1], dtype=accumulation_dtype(device), device=device)
+        codes = np.empty((len(rows), self.n_components))
+        filled = 0
+
+        def accumulate(x):
+            nonlocal filled
+            z = module.encode(x)
+            sq_sum.add_((module.decode(z) - x).pow(2).sum(dim=0, dtype=sq_sum.dtype))
+            codes[filled : filled + len(x)] = z.cpu().numpy()
+            filled += len(x)
+
+        self._run_batches(accumulate, rows)
+        std = np.zeros(Xn.shape[1], dtype=np.float32)
+        numeric = _numeric_columns(self.layout_)
+        std[numeric] = np.sqrt(sq_sum.cpu().numpy()[numeric] / max(len(rows), 1))
+        self._sample_noise_std = std
+        self._latent_mixture = None
+        if self._sampling() == "aggregate":
+            if not np.isfinite(codes).all():
+                raise NonFiniteOutputError(
+                    f"{type(self).__name__}: the codes of the training data are not finite "
+                    "(the training diverged), so sampling='aggregate' cannot fit their "
+                    "distribution. Lower lr or rescale X and fit again."
+                )
+            self._latent_mixture = latent_mixture(codes, 0.0, getattr(self, "_statistics_seed", 0))
+
+    def _sampling(self):
+        return "aggregate" if self.sampling == "auto" else self.sampling
+
+    def _numeric_noise_std(self):
+        std = self._sample_noise_std
+        return None if std is None else torch.from_numpy(std)
+
     def _generate(self, n_samples, y, generator):
-        z = torch.randn(n_samples, self.n_components, generator=generator)
-        return self.net_.module_.decode(z.to(self.net_.device))
+        z = self._draw_latent(n_samples, generator)
+        raw = self.net_.module_.decode(z.to(self.net_.device)).cpu()
+        std = self._numeric_noise_std()
+        if self.preprocessor_ is None and std is not None:
+            # each numeric column's residual noise (0 elsewhere); tables get it in _draw_tabular
+            raw += torch.randn(raw.shape, generator=generator) * std
+        return raw
+
+    # ------------------------------------------------------------ persistence
+    def __getstate__(self):
+        state = super().__getstate__()
+        state.pop("_latent_mixture_cache", None)  # rebuilt from _latent_mixture on use
+        return state
+
+    def __setstate__(self, state):
+        state = dict(state)
+        # Pickles from before ``sampling`` and the observation noise: prior draws
+        # decoded without noise, as then.
+        state.setdefault("sampling", "auto")
+        state.pop("_latent_mixture_cache", None)
+        if "net_" in state:
+            state.setdefault("_latent_mixture", None)
+            state.setdefault("_sample_noise_std", None)
+        super().__setstate__(state)

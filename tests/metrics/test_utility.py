@@ -32,7 +32,8 @@ def _table(n, seed):
 def test_ratio_is_about_one_for_a_real_sample():
     train, synthetic, test = _table(200, 0), _table(200, 1), _table(200, 2)
     scores = tstr_score(train, synthetic, test, "y", estimator=LinearRegression())
-    assert set(scores) == {"tstr", "trtr", "ratio"}
+    assert set(scores) == {"tstr", "trtr", "ratio", "baseline", "ratio_above_baseline"}
+    assert scores["ratio_above_baseline"] == pytest.approx(1.0, abs=0.03)
     assert scores["trtr"] > 0.8
     assert scores["ratio"] == pytest.approx(1.0, abs=0.03)
     scores = tstr_score(train, synthetic, test, "label", estimator=LogisticRegression())
@@ -64,3 +65,25 @@ def test_task_scoring_and_errors():
         tstr_score(train, train, test, "nope")
     with pytest.raises(ValueError, match="task='regression' needs a numeric target"):
         tstr_score(train, train, test, "label", task="regression")
+
+
+def test_ratio_above_baseline_sees_through_a_weak_task():
+    # Three classes, weakly predictable: the real data beat the majority class by little,
+    # so shuffled labels (no information) keep most of the plain ratio but none of the gain.
+    rng = np.random.RandomState(0)
+
+    def table(n):
+        x = rng.normal(size=(n, 2))
+        s = x[:, 0] + rng.normal(scale=1.5, size=n)
+        label = np.where(s > 1.2, "a", np.where(s < -1.2, "b", "c"))
+        return pd.DataFrame({"x0": x[:, 0], "x1": x[:, 1], "label": label})
+
+    train, test = table(600), table(600)
+    shuffled = train.assign(label=rng.permutation(train["label"].to_numpy()))
+    scores = tstr_score(train, shuffled, test, "label", estimator=LogisticRegression())
+    assert scores["baseline"] == pytest.approx((test["label"] == "c").mean())
+    assert scores["trtr"] - scores["baseline"] > 0.05
+    assert scores["ratio"] > 0.85
+    assert scores["ratio_above_baseline"] < 0.1
+    real = tstr_score(train, table(600), test, "label", estimator=LogisticRegression())
+    assert real["ratio_above_baseline"] > 0.8

@@ -13,7 +13,8 @@ Three sections, each runnable alone (``--section``):
   against ``make_pipeline(PCA(k), clf)`` and ``clf`` on the raw features, for
   ``LogisticRegression(max_iter=3000)`` (and, with ``--all-classifiers``, kNN and
   an RBF-SVM), with unshuffled stratified 3-fold CV (folds follow the row order,
-  e.g. the writers of digits) and shuffled stratified 5-fold CV;
+  e.g. the writers of digits) and shuffled stratified 5-fold CV, on the issue's datasets and
+  on seven classification tables outside sklearn.datasets (``OUTSIDE_TABLES``);
 * ``sampling``: VAE, BetaVAE (beta=4) and WAE samples against probabilistic PCA
   with the same latent size (PCA + isotropic noise at ``noise_variance_``) and a
   GaussianMixture, on standardised iris, wine, breast cancer, diabetes and digits:

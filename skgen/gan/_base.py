@@ -10,6 +10,7 @@ explicit ``__init__`` and merged ``_parameter_constraints``.
 
 from __future__ import annotations
 
+from copy import deepcopy
 from numbers import Integral, Real
 
 import numpy as np
@@ -30,6 +31,35 @@ from ._net import AdversarialDivergenceCheck, AdversarialNet
 _FOREACH_OPTIMIZERS = (torch.optim.Adam, torch.optim.AdamW, torch.optim.RMSprop, torch.optim.SGD)
 _SCORE_MAX_SAMPLES = 2000
 _SCORE_SEED = 0
+
+
+class _GeneratorEarlyStopping(EarlyStopping):
+    """skorch's ``EarlyStopping`` whose best weights include ``averaged_generator_``.
+
+    With ``ema_decay`` the held-out MMD² is that of the averaged generator
+    (the one that samples), so restoring the best epoch restores it too.
+    """
+
+    def on_train_begin(self, net, **kwargs):
+        super().on_train_begin(net, **kwargs)
+        self.best_averaged_ = None
+
+    def on_epoch_end(self, net, **kwargs):
+        before = self.best_epoch_
+        try:
+            super().on_epoch_end(net, **kwargs)
+        finally:
+            averaged = getattr(net, "averaged_generator_", None)
+            if self.load_best and averaged is not None and self.best_epoch_ != before:
+                self.best_averaged_ = (deepcopy(averaged.state_dict()), averaged.n_averaged)
+
+    def on_train_end(self, net, **kwargs):
+        restore = self.load_best and self.best_epoch_ != net.history[-1, "epoch"]
+        super().on_train_end(net, **kwargs)
+        averaged = getattr(net, "averaged_generator_", None)
+        if restore and averaged is not None and self.best_averaged_ is not None:
+            state, averaged.n_averaged = self.best_averaged_
+            averaged.load_state_dict(state)
 
 
 def _layer_sizes(sizes, name):
@@ -177,6 +207,7 @@ class BaseGAN(BaseGenerator):
             "discriminator_optimizer": without_dynamo(cls),
             "discriminator_optimizer__lr": d_lr,
             "n_critic": self.n_critic,
+            "ema_decay": getattr(self, "ema_decay", None),
             "conditioner": self._conditioner or None,
             # a last tiny batch would make noisy steps (and minibatch features)
             "iterator_train__drop_last": True,
@@ -207,7 +238,7 @@ class BaseGAN(BaseGenerator):
         return [
             (
                 "stopping",
-                EarlyStopping(
+                _GeneratorEarlyStopping(
                     monitor="valid_loss",
                     patience=self.n_iter_no_change,
                     threshold=self.tol,
@@ -330,7 +361,7 @@ class BaseGAN(BaseGenerator):
         return self._generate(n_samples, y, generator, condition)
 
     def _generate(self, n_samples, y, generator, condition=None):
-        module = self.net_.module_
+        module = self.net_.sampling_module()  # the averaged generator with ema_decay
         device = self.net_.device
         latent = module.sample_latent(n_samples, generator=generator).to(device)
         labels = None
@@ -345,7 +376,7 @@ class BaseGAN(BaseGenerator):
 
     def _sample_network_space(self, n_samples, y, random_state):
         generator = torch.Generator().manual_seed(int(random_state))
-        module = self.net_.module_
+        module = self.net_.sampling_module()
         was_training = module.training
         module.eval()
         try:

@@ -97,6 +97,14 @@ class GAN(BaseGAN):
         ``pac``.
     n_critic : int, default=1
         Discriminator updates per generator update.
+    ema_decay : float in [0, 1) or None, default=None
+        Generator averaging (Yazici et al., 2019): keep an exponential moving
+        average of the generator's weights, updated after every generator
+        step with this decay (after a warm-up, see Notes), and sample from
+        it (:meth:`sample`, :meth:`score` and the early-stopping MMD use the
+        averaged generator). Averaging damps the oscillation of adversarial
+        training; 0.999 is the usual value. None samples from the generator
+        as trained.
     preprocessor : "auto", transformer or None, default="auto"
         Applied to ``X`` before the networks. ``"auto"`` uses a
         :class:`~skgen.preprocessing.TabularEncoder` for DataFrames with
@@ -218,6 +226,14 @@ class GAN(BaseGAN):
     fewer modes than the non-saturating loss with every discriminator
     stronger than the generator (see the GAN page).
 
+    With ``ema_decay=d`` the generator's parameters and float buffers
+    (batch-norm statistics) are averaged after every generator update,
+    :math:`\bar\theta_G \leftarrow \beta_t \bar\theta_G + (1 - \beta_t)\theta_G`
+    with :math:`\beta_t = \min(d, (1 + t) / (10 + t))` at the :math:`t`-th
+    update (a warm-up, so that the random initialisation is soon forgotten),
+    and samples come from :math:`\bar\theta_G` [6]_. Training itself is
+    unchanged; the averaged generator is ``net_.averaged_generator_``.
+
     References
     ----------
     .. [1] I. Goodfellow et al., "Generative adversarial nets", NeurIPS 2014.
@@ -230,6 +246,8 @@ class GAN(BaseGAN):
     .. [5] A. Radford, L. Metz and S. Chintala, "Unsupervised representation
        learning with deep convolutional generative adversarial networks",
        ICLR 2016 (DCGAN).
+    .. [6] Y. Yazici et al., "The unusual effectiveness of averaging in GAN
+       training", ICLR 2019.
 
     Examples
     --------
@@ -248,6 +266,7 @@ class GAN(BaseGAN):
         "label_smoothing": [Interval(Real, 0, 1, closed="left")],
         "unrolled_steps": [Interval(Integral, 0, None, closed="left")],
         "unrolled_lr": [Interval(Real, 0, None, closed="neither"), None],
+        "ema_decay": [Interval(Real, 0, 1, closed="left"), None],
     }
     _criterion_class = GANCriterion
 
@@ -270,6 +289,7 @@ class GAN(BaseGAN):
         minibatch_discrimination=False,
         pac="auto",
         n_critic=1,
+        ema_decay=None,
         preprocessor="auto",
         max_epochs=200,
         batch_size=64,
@@ -303,6 +323,7 @@ class GAN(BaseGAN):
         self.minibatch_discrimination = minibatch_discrimination
         self.pac = pac
         self.n_critic = n_critic
+        self.ema_decay = ema_decay
         self.preprocessor = preprocessor
         self.max_epochs = max_epochs
         self.batch_size = batch_size

@@ -21,7 +21,11 @@ discriminator updates followed by one generator update:
   :math:`k_t`), then ``generator_loss``;
 * after each backward pass, skorch's ``on_grad_computed`` hook receives the
   parameters of the network about to step, so callbacks such as
-  ``GradientNormClipping`` act on both networks.
+  ``GradientNormClipping`` act on both networks;
+* with ``ema_decay``, a third module, ``averaged_generator_`` (a copy of the
+  generator, never trained, always in eval mode), is moved towards the
+  generator after each generator update: an exponential moving average of
+  its parameters and float buffers (Yazici et al., 2019), which sampling uses.
 
 Monitored statistics are accumulated on the device (no host sync per batch
 beyond skorch's own ``loss.item()``) and written to the history once per
@@ -30,12 +34,13 @@ epoch as ``train_<name>``.
 
 from __future__ import annotations
 
+import copy
 import math
 
 import torch
 from skorch import NeuralNet
 
-from .._skorch import DivergenceCheck, _TermsMixin, _TwoNetworkMixin
+from .._skorch import DivergenceCheck, _switch_mode, _TermsMixin, _TwoNetworkMixin
 from ..exceptions import TrainingDivergedError
 from ..losses import mmd, unroll_discriminator
 from ..nn._generator import Generator
@@ -70,6 +75,13 @@ class AdversarialNet(_TwoNetworkMixin, _TermsMixin, NeuralNet):
     unrolled_lr : float or None, default=None
         Step size of the unrolled updates; None uses the discriminator
         optimizer's learning rate.
+    ema_decay : float or None, default=None
+        Keep ``averaged_generator_``, an exponential moving average of the
+        generator's parameters and float buffers, updated after every
+        generator step with the decay ``min(ema_decay, (1 + t) / (10 + t))``
+        at its ``t``-th update (the warm-up of TensorFlow's
+        ``ExponentialMovingAverage``: early updates forget the random
+        initialisation quickly); None keeps no average.
     **kwargs
         Passed to :class:`skorch.NeuralNet` (``discriminator__*`` and
         ``discriminator_optimizer__*`` are routed to those components).
@@ -85,6 +97,7 @@ class AdversarialNet(_TwoNetworkMixin, _TermsMixin, NeuralNet):
         conditioner=None,
         unrolled_steps=0,
         unrolled_lr=None,
+        ema_decay=None,
         **kwargs,
     ):
         self.discriminator = discriminator
@@ -93,16 +106,59 @@ class AdversarialNet(_TwoNetworkMixin, _TermsMixin, NeuralNet):
         self.conditioner = conditioner
         self.unrolled_steps = unrolled_steps
         self.unrolled_lr = unrolled_lr
+        self.ema_decay = ema_decay
         super().__init__(module, criterion, **kwargs)
 
+    # ------------------------------------------------------ averaged generator
+    def initialize_module(self):
+        super().initialize_module()
+        if self.ema_decay is not None:
+            averaged = copy.deepcopy(self.module_).requires_grad_(False)
+            _switch_mode(averaged, False)
+            averaged.n_averaged = 0  # a plain attribute: saved with the module's state
+            self.averaged_generator_ = averaged
+        return self
+
+    def sampling_module(self):
+        """The generator that sampling uses: the averaged one when there is one."""
+        averaged = getattr(self, "averaged_generator_", None)
+        return self.module_ if averaged is None else averaged
+
+    def _set_training(self, training=True):
+        for name in self._modules + self._criteria:
+            module = getattr(self, name + "_")
+            mode = training and name != "averaged_generator"  # the average: always eval mode
+            if isinstance(module, torch.nn.Module) and module.training is not mode:
+                _switch_mode(module, mode)
+
+    def _update_average(self):
+        """Move ``averaged_generator_`` towards the generator (after a generator step)."""
+        averaged = self.averaged_generator_
+        t = averaged.n_averaged
+        targets = [*averaged.parameters(), *averaged.buffers()]
+        sources = [*self.module_.parameters(), *self.module_.buffers()]
+        with torch.no_grad():
+            if t == 0:  # the first update copies (reference batches included)
+                torch._foreach_copy_(targets, sources)
+            else:
+                weight = 1.0 - min(float(self.ema_decay), (1.0 + t) / (10.0 + t))
+                floats = [(a, b) for a, b in zip(targets, sources) if a.is_floating_point()]
+                others = [(a, b) for a, b in zip(targets, sources) if not a.is_floating_point()]
+                if floats:
+                    torch._foreach_lerp_([a for a, _ in floats], [b for _, b in floats], weight)
+                if others:
+                    torch._foreach_copy_([a for a, _ in others], [b for _, b in others])
+        averaged.n_averaged = t + 1
+
     # ------------------------------------------------------------------ steps
-    def _fake(self, n, y, condition=None, dense=None):
+    def _fake(self, n, y, condition=None, dense=None, module=None):
         """Latent draws, generated rows (with ``dense``, the condition, appended) and raw outputs.
 
         ``condition``: :class:`~skgen._conditions.ConditionRows` (what the generator
         reads) and ``dense`` the same vectors as a matrix (what the discriminator sees).
+        ``module``: the generator to run (default: the trained one).
         """
-        module = self.module_
+        module = self.module_ if module is None else module
         latent = module.sample_latent(n, device=self.device)
         raw = module(latent, y, condition)
         fake = module.activate(raw)
@@ -189,6 +245,8 @@ class AdversarialNet(_TwoNetworkMixin, _TermsMixin, NeuralNet):
         loss_g.backward()
         self._grad_computed(self.module_, batch)
         opt_g.step()
+        if self.ema_decay is not None:
+            self._update_average()
         trace.append(loss_g.detach())
 
         terms = {**d_terms, **g_terms}
@@ -206,7 +264,7 @@ class AdversarialNet(_TwoNetworkMixin, _TermsMixin, NeuralNet):
         self._set_training(False)
         real, y = batch
         with torch.no_grad():
-            _, fake, _ = self._fake(len(real), y)
+            _, fake, _ = self._fake(len(real), y, module=self.sampling_module())
             if len(real) < 2:
                 loss = real.new_zeros(())
             else:

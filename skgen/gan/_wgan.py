@@ -341,6 +341,13 @@ class WGANGP(BaseGAN):
         ``pac``.
     n_critic : int, default=5
         Critic updates per generator update.
+    ema_decay : float in [0, 1) or None, default=None
+        Generator averaging (Yazici et al., 2019): keep an exponential moving
+        average of the generator's weights, updated after every generator
+        step with this decay (after a warm-up, see :class:`GAN`), and sample
+        from it (:meth:`sample`, :meth:`score` and the early-stopping MMD use
+        the averaged generator). 0.999 is the usual value. None samples from
+        the generator as trained.
     preprocessor : "auto", transformer or None, default="auto"
         Applied to ``X`` before the networks. ``"auto"`` uses a
         :class:`~skgen.preprocessing.TabularEncoder` for DataFrames with
@@ -472,6 +479,7 @@ class WGANGP(BaseGAN):
         **BaseGAN._parameter_constraints,
         "penalty_weight": [Interval(Real, 0, None, closed="left")],
         "penalty": [StrOptions({"one_sided", "two_sided"})],
+        "ema_decay": [Interval(Real, 0, 1, closed="left"), None],
     }
     _criterion_class = WGANGPCriterion
     _critic_norm = "layer"  # per-sample gradient penalty: no batch statistics
@@ -493,6 +501,7 @@ class WGANGP(BaseGAN):
         minibatch_discrimination=False,
         pac="auto",
         n_critic=5,
+        ema_decay=None,
         preprocessor="auto",
         max_epochs=100,
         batch_size="auto",
@@ -524,6 +533,7 @@ class WGANGP(BaseGAN):
         self.minibatch_discrimination = minibatch_discrimination
         self.pac = pac
         self.n_critic = n_critic
+        self.ema_decay = ema_decay
         self.preprocessor = preprocessor
         self.max_epochs = max_epochs
         self.batch_size = batch_size

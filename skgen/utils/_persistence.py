@@ -192,10 +192,11 @@ def trusted_types():
     """
     from .._conditions import ColumnConditioner
     from .._layout import Block
+    from ..gan._conv import ImageArchitecture
     from ..preprocessing import TabularEncoder
     from ..preprocessing._tabular import ColumnSpec
     from .discovery import all_estimators
 
     classes = [cls for _, cls in all_estimators()]
-    classes += [Block, ColumnConditioner, ColumnSpec, TabularEncoder]
+    classes += [Block, ColumnConditioner, ColumnSpec, ImageArchitecture, TabularEncoder]
     return sorted({f"{cls.__module__}.{cls.__qualname__}" for cls in classes})

@@ -39,7 +39,7 @@ ACTIVE_UNIT_THRESHOLD = 0.01
 
 #: ``sampling="aggregate"``: at most this many mixture components, one per
 #: ``_ROWS_PER_COMPONENT`` training rows, fitted to the codes of at most ``_MIXTURE_ROWS`` rows.
-_MAX_COMPONENTS, _ROWS_PER_COMPONENT, _MIXTURE_ROWS = 10, 100, 1500
+_MAX_COMPONENTS, _ROWS_PER_COMPONENT, _MIXTURE_ROWS = 10, 50, 1500
 
 
 def latent_mixture(codes, extra_variance, seed):
@@ -343,7 +343,7 @@ class BetaVAE(LatentMixtureMixin, SamplerMixin, BaseAutoencoder):
     ``sampling="prior"``, :math:`z \sim N(0, I)`. With ``"aggregate"``,
     :math:`z` is drawn from a Gaussian mixture fitted after training to the
     posterior means of at most 1,500 training rows (evenly spaced; one
-    component per 100 of those rows, between 1 and 10), each component's
+    component per 50 of those rows, between 1 and 10), each component's
     covariance widened by the mean posterior variance
     :math:`\overline{\sigma^2}` of those rows: an estimate of the aggregate posterior
     :math:`q(z) = \frac1n \sum_i q(z \mid x_i)` (ex-post density estimation,

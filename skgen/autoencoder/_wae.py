@@ -248,7 +248,7 @@ class WAE(LatentMixtureMixin, SamplerMixin, Autoencoder):
     have the data's spread rather than the decoder's smooth means (binary
     columns keep their probabilities). With ``sampling="aggregate"``, the
     draws come from a Gaussian mixture fitted to the codes of at most 1,500
-    training rows (evenly spaced; one full-covariance component per 100 of
+    training rows (evenly spaced; one full-covariance component per 50 of
     those rows, between 1 and 10): the region of the code space the decoder
     was trained on, with its clusters, where prior draws also fall between
     them. With ``"prior"``, :math:`z \sim N(0, I)`.

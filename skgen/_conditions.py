@@ -105,6 +105,18 @@ def _reads_condition(affine, d):
     return cached[1]
 
 
+def _factorized_head(module):
+    """The :class:`~skgen.nn.BlockFactorizedLinear` ending an ungated AffineResidual's
+    sequential residual (with at least one layer before it), or None."""
+    from .nn._lowrank import BlockFactorizedLinear
+
+    residual = module.residual
+    if module.gate is not None or not isinstance(residual, nn.Sequential) or len(residual) < 2:
+        return None
+    last = residual[-1]
+    return last if isinstance(last, BlockFactorizedLinear) else None
+
+
 def conditioned_forward(module, h, rows, width):
     """``module(torch.cat([h, c], dim=1))`` for conditions ``c`` given as rows.
 
@@ -124,6 +136,12 @@ def conditioned_forward(module, h, rows, width):
     if isinstance(module, AffineResidual) and module.weight.shape[1] == d + width:
         weight, shift = module.weight, module.shift
         reads = _reads_condition(module, d)
+        if not reads and not torch.is_grad_enabled() and _factorized_head(module) is not None:
+            # e.g. sampling: the fixed part joins the factorised head's products
+            hidden = conditioned_forward(nn.Sequential(*list(module.residual)[:-1]), h, rows, width)
+            return module.residual[-1].forward_with_affine(
+                hidden, h - shift[:d], weight[:, :d], module.bias
+            )
         r = conditioned_forward(module.residual, h, rows, width)
         if module.gate is not None:
             r = module.gate * r

@@ -209,6 +209,86 @@ def take_columns(x, take, fill=0.0):
     return out
 
 
+#: Logits more than this far below the row's largest are raised to it before ``exp``
+#: when drawing (see :func:`draw_rows`): exp(-87) is float32's smallest normal number.
+_EXP_FLOOR = -87.0
+#: Categorical blocks at least this wide are drawn by :func:`draw_rows` (two-level search)
+#: and, in ``sample``, decoded from their codes without a one-hot matrix.
+WIDE_DRAW_WIDTH = 64
+
+
+_GROUP_TABLES: dict = {}
+
+
+def _group_table(width, device):
+    """Groups of about ``sqrt(width)`` columns for :func:`draw_rows` (cached per width).
+
+    Group ``g < n_main`` holds the columns ``g, g + n_main, g + 2 n_main ...`` of the
+    first ``size * n_main`` (interleaved, so the group sums are a sum over the outer
+    dimension of a ``(n, size, n_main)`` view: vectorised on the CPU); the remaining
+    columns form one more group. Returns ``(n_main, size, table, valid)``: ``table``
+    (n_groups, length) the columns of each group, padded; ``valid`` its real entries.
+    """
+    key = (width, device)
+    entry = _GROUP_TABLES.get(key)
+    if entry is None:
+        n_main = max(1, int(width**0.5))
+        size, rest = divmod(width, n_main)
+        length = max(size, rest)
+        table = torch.full((n_main + (rest > 0), length), width - 1, dtype=torch.long)
+        valid = torch.zeros(table.shape, dtype=torch.bool)
+        table[:n_main, :size] = torch.arange(n_main)[:, None] + n_main * torch.arange(size)
+        valid[:n_main, :size] = True
+        if rest:
+            table[n_main, :rest] = torch.arange(size * n_main, width)
+            valid[n_main, :rest] = True
+        entry = (n_main, size, table.to(device), valid.to(device))
+        _GROUP_TABLES[key] = entry
+    return entry
+
+
+def draw_rows(x, generator=None):
+    """One column index per row of ``x``, drawn from the row's softmax (exactly).
+
+    ``x``: shape ``(n, width)``, float, may be a strided view; it is overwritten only
+    where a row spans more than 87 (see below). The row's softmax is one fused kernel;
+    then inverse-CDF sampling in two levels: a uniform number times the total picks
+    one of about ``sqrt(width)`` groups of columns from the group sums, then a column
+    inside the group from that group's cumulative sums. A full cumulative sum over
+    the row would cost as much as the softmax. Column ``j`` is drawn with
+    probability ``softmax(x)_j`` up to float32 rounding, except that logits more
+    than 87 below the row's largest (``exp`` underflows there, to subnormal numbers
+    that are ten times slower on x86) are raised to that floor: such a level gets
+    weight ``exp(-87) = 1.6e-38`` of the best one instead of less.
+
+    Returns the indices (int64, shape ``(n,)``) and the row maxima (shape ``(n, 1)``:
+    not finite when a row holds NaN or infinity; the draw is meaningless then).
+    """
+    n, width = x.shape
+    peak = x.amax(dim=1, keepdim=True)
+    torch.maximum(x, peak + _EXP_FLOOR, out=x)
+    p = torch.softmax(x, dim=1)
+    n_main, size, table, valid = _group_table(width, x.device)
+    sums = p[:, : size * n_main].view(n, size, n_main).sum(dim=1)
+    if len(table) > n_main:
+        sums = torch.cat([sums, p[:, size * n_main :].sum(dim=1, keepdim=True)], dim=1)
+    cdf = torch.cumsum(sums, dim=1)
+    total = cdf[:, -1:]
+    u = torch.rand((n, 1), generator=generator, device=x.device).mul_(total)
+    # u < total, so the group found has mass (float error could otherwise reach the end)
+    u = torch.minimum(u, torch.nextafter(total, torch.zeros_like(total)))
+    group = torch.searchsorted(cdf, u, right=True).clamp_(max=len(table) - 1)
+    # the uniform number, from the start of the chosen group
+    u.sub_(torch.where(group > 0, cdf.gather(1, (group - 1).clamp_(min=0)), 0.0))
+    columns = table[group.squeeze(1)]
+    inside = p.gather(1, columns).mul_(valid[group.squeeze(1)])
+    within = torch.cumsum(inside, dim=1)
+    end = within[:, -1:]
+    u = torch.minimum(u, torch.nextafter(end, torch.zeros_like(end)))
+    pick = torch.searchsorted(within, u, right=True).clamp_(max=table.shape[1] - 1)
+    return columns.gather(1, pick).squeeze(1), peak
+
+
 class _Bucket(NamedTuple):
     """Categorical blocks padded to one width (see :class:`CompiledLayout`)."""
 
@@ -519,12 +599,18 @@ class CompiledLayout:
             m = len(rows)
             draws = []
             for bucket in self.buckets:
+                if bucket.rows_slice is not None and bucket.rows_shape[0] == 1 and (
+                    bucket.rows_shape[1] >= WIDE_DRAW_WIDTH
+                ):  # one wide block: a two-level search instead of a full cumulative sum
+                    drawn, _ = draw_rows(rows[:, bucket.rows_slice], generator)
+                    draws.append(bucket.rows_table.gather(1, drawn[None]).t())
+                    continue
                 if bucket.rows_slice is not None:
                     # adjacent blocks of one width, in order: work on the output itself (a view)
                     x = rows[:, bucket.rows_slice].unflatten(1, bucket.rows_shape)
                 else:
                     x = take_columns(rows, bucket.rows_take, float("-inf")).view(m, *bucket.rows_shape)
-                x = x.sub_(x.amax(dim=2, keepdim=True)).exp_()
+                x = x.sub_(x.amax(dim=2, keepdim=True)).clamp_(min=_EXP_FLOOR).exp_()
                 cdf = torch.cumsum(x, dim=2)
                 u = torch.rand(cdf[:, :, -1:].shape, generator=generator, device=x.device)
                 drawn = torch.searchsorted(cdf, u.mul_(cdf[:, :, -1:]), right=True)
@@ -544,6 +630,29 @@ class CompiledLayout:
                     rows.index_fill_(1, bucket.rows_flat, 0.0)
                 rows.scatter_(1, drawn, 1.0)
         return raw
+
+    def wide_split(self):
+        """``(wide, narrow, keep)`` for drawing wide categorical blocks as codes.
+
+        ``wide``: the categorical blocks of at least :data:`WIDE_DRAW_WIDTH` columns;
+        ``narrow``: the :class:`CompiledLayout` of the other blocks (same width: the
+        wide columns pass through it untouched); ``keep``: the columns outside the
+        wide blocks (long tensor). ``wide`` is empty when there is none. Cached.
+        """
+        split = self.__dict__.get("_wide_split")
+        if split is None:
+            wide = tuple(
+                b for b in self.layout if b.kind == "categorical" and b.width >= WIDE_DRAW_WIDTH
+            )
+            narrow_layout = tuple(b for b in self.layout if b not in wide)
+            dropped = {c for b in wide for c in range(b.start, b.stop)}
+            keep = torch.tensor(
+                [c for c in range(self.width) if c not in dropped], dtype=torch.long, device=self.device
+            )
+            narrow = CompiledLayout(narrow_layout, self.device, self.width) if wide else self
+            split = (wide, narrow, keep)
+            self.__dict__["_wide_split"] = split
+        return split
 
     def draw_categorical(self, probs, generator=None, chunk_size=8192):
         """Replace each categorical block of ``probs`` by a one-hot draw from it, in place.

@@ -31,7 +31,7 @@ from skorch.callbacks import EarlyStopping
 
 from ._conditions import ColumnConditioner
 from ._config import step_flops, threaded, use_threads_for
-from ._layout import apply_output_activations, compile_layout, single_block_layout
+from ._layout import apply_output_activations, compile_layout, draw_rows, single_block_layout
 from ._optim import without_dynamo
 from ._skorch import (
     AutoencoderNet,
@@ -486,21 +486,31 @@ class _BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
                 stacklevel=4,
             )
 
-    def _from_network_space(self, Xn, finite=False):
+    def _from_network_space(self, Xn, finite=False, codes=None):
         """Inverse of the input map (for decoder or generator outputs in data space).
 
         ``finite=True``: ``Xn`` is known to be finite (checked by the caller, e.g. by
-        chunks while sampling), so the identity map skips that check.
+        chunks while sampling), so the identity map skips that check. ``codes``:
+        ``(keep, {block start: codes})`` when ``Xn`` holds only the encoded columns
+        ``keep`` and the wide categorical blocks come as drawn codes (see ``sample``).
         """
         if self.preprocessor_ is not None:
+            keep = slice(None) if codes is None else codes[0]
+
+            def decode(X):
+                if codes is None:
+                    return self.preprocessor_.inverse_transform(X)
+                return self.preprocessor_._inverse_transform_codes(X, *codes)
+
             if not self._input_offset.any() and (self._input_scale == 1).all():
                 # the identity (a preprocessor's codes): no float64 copy here
-                return self.preprocessor_.inverse_transform(
-                    Xn if finite else _check_finite_output(self, Xn)
-                )
+                return decode(Xn if finite else _check_finite_output(self, Xn))
+            width = self.layout_[-1].stop
+            scale = np.broadcast_to(self._input_scale, (width,))[keep]
+            offset = np.broadcast_to(self._input_offset, (width,))[keep]
             with np.errstate(over="ignore", invalid="ignore"):
-                X = Xn.astype(np.float64) * self._input_scale + self._input_offset
-            return self.preprocessor_.inverse_transform(_check_finite_output(self, X))
+                X = Xn.astype(np.float64) * scale + offset
+            return decode(_check_finite_output(self, X))
         with np.errstate(over="ignore", invalid="ignore"):
             X = Xn.astype(np.float64) * self._input_scale + self._input_offset
         X = _check_finite_output(self, X).astype(self._fit_dtype, copy=False)
@@ -1191,7 +1201,7 @@ class SamplerMixin:
         """
         return None
 
-    def _draw_tabular(self, raw, generator):
+    def _draw_tabular(self, raw, generator, codes=None):
         """Draw tabular rows from the model's output distribution (raw CPU outputs).
 
         Each categorical block (a category, a mixture mode, a missing indicator) is drawn
@@ -1200,15 +1210,46 @@ class SamplerMixin:
         probabilities and numeric blocks get the model's observation noise, if it has
         one. ``raw`` (the network's fresh output) is overwritten: no copy of a wide
         output is made.
+
+        ``codes``: None, or a list to which the drawn index of every wide categorical
+        block (see :meth:`~skgen._layout.CompiledLayout.wide_split`) is appended; the
+        result then holds only the other columns (``keep``), so no one-hot matrix of a
+        thousand-level column is written or decoded by argmax.
         """
+        raw = raw.contiguous()
         compiled = compile_layout(self.layout_, raw.device, raw.shape[1])
-        out = compiled.sample_from_logits(raw.contiguous(), generator)
+        if codes is not None:
+            wide, compiled, keep = compiled.wide_split()
+            for block in wide:
+                drawn, peak = draw_rows(raw[:, block.slice], generator)
+                if not torch.isfinite(peak.sum()):
+                    _check_finite_output(self, peak.numpy())
+                codes.append(drawn)
+        out = compiled.sample_from_logits(raw, generator)
         noise_std = self._numeric_noise_std()
         if noise_std is not None and compiled.numeric is not None:
             index = compiled.numeric
             noise = torch.randn((len(out), compiled.n_numeric), generator=generator)
             out[:, index] = out[:, index] + noise_std[index] * noise
+        if codes is not None:
+            out = out.index_select(1, keep)
         return out
+
+    def _wide_codes_split(self, conditions):
+        """``(wide blocks, kept columns)`` when ``sample`` decodes wide categorical blocks
+        from their drawn codes (tabular models, no conditions), else None."""
+        decode = getattr(self.preprocessor_, "_inverse_transform_codes", None)
+        if decode is None or conditions is not None or not getattr(self, "layout_", None):
+            return None
+        wide, _, keep = compile_layout(self.layout_, "cpu", self.layout_[-1].stop).wide_split()
+        values = {
+            spec.value_block.start
+            for spec in getattr(self.preprocessor_, "columns_", ())
+            if spec.method in ("onehot", "discrete")
+        }
+        if not wide or any(block.start not in values for block in wide):
+            return None
+        return wide, keep
 
     def sample(self, n_samples=1, *, y=None, conditions=None, random_state=None):
         """Generate samples from the fitted model.
@@ -1254,6 +1295,9 @@ class SamplerMixin:
         module.eval()
         n_samples = int(n_samples)
         out = None
+        # wide categorical blocks: drawn as codes and decoded from them (no one-hot rows)
+        split = self._wide_codes_split(conditions) if self.preprocessor_ is not None else None
+        codes = None if split is None else [np.empty(n_samples, dtype=np.int64) for _ in split[0]]
         try:
             with torch.no_grad():
                 if condition is not None:
@@ -1270,13 +1314,16 @@ class SamplerMixin:
                         raw = self._generate(m, part_y, generator)
                     else:
                         raw = self._generate_conditional(m, part_y, generator, condition[rows])
+                    part_codes = None if codes is None else []
                     if self.preprocessor_ is not None:
-                        part = self._draw_tabular(raw.float().cpu(), generator)
+                        part = self._draw_tabular(raw.float().cpu(), generator, part_codes)
                     else:
                         part = self._data_from_raw(raw.float()).cpu()
                     # checked while the chunk is in cache (its sum first: NaN and inf reach it)
                     if not torch.isfinite(part.sum()) and not torch.isfinite(part).all():
                         _check_finite_output(self, part.numpy())
+                    for target, drawn in zip(codes or (), part_codes or ()):
+                        target[rows] = drawn.numpy()
                     if step >= n_samples:
                         out = part.numpy()
                         break
@@ -1287,6 +1334,11 @@ class SamplerMixin:
             module.train(was_training)
         if conditions is not None:
             out = self._conditioner.clamp(out, conditions)
+        if codes is not None:
+            wide, keep = split
+            return self._from_network_space(
+                out, finite=True, codes=(keep.numpy(), {b.start: c for b, c in zip(wide, codes)})
+            )
         return self._from_network_space(out, finite=True)
 
 

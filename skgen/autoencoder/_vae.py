@@ -20,6 +20,7 @@ from ..nn import (
     VariationalAutoencoderModule,
     ppca_variational_maps,
 )
+from ..nn._lowrank import factorize_output
 from ..utils._param_validation import Interval, StrOptions
 from ._callbacks import LinearSchedule, ObservationNoiseUpdate, with_warmup
 
@@ -444,6 +445,8 @@ class BetaVAE(LatentMixtureMixin, SamplerMixin, BaseAutoencoder):
         c = conditioner.width if conditioner else 0
         encoder_net = MLP(n_features + c, hidden, 2 * k, self.activation)
         decoder = MLP(k + c, hidden[::-1], n_features, self.activation)
+        if len(hidden):  # wide categorical blocks get a low-rank head (see skgen.nn._lowrank)
+            decoder[-1] = factorize_output(decoder[-1], self.layout_)
         if self.init == "pca":
             encoder_net, decoder, noise = ppca_variational_maps(X, k, encoder_net, decoder, c)
         else:

@@ -141,12 +141,19 @@ def zero_last_layer(module):
     Returns True when a layer was found. The residual then starts at zero while the
     gradient still reaches that layer (and, once it moves, the earlier ones).
     """
+    from ._lowrank import BlockFactorizedLinear
+
     last = None
     for sub in module.modules():
-        if isinstance(sub, (nn.Linear, nn.ConvTranspose1d, nn.ConvTranspose2d, nn.Conv2d)):
+        if isinstance(
+            sub, (nn.Linear, nn.ConvTranspose1d, nn.ConvTranspose2d, nn.Conv2d, BlockFactorizedLinear)
+        ):
             last = sub
     if last is None:
         return False
+    if isinstance(last, BlockFactorizedLinear):
+        last.zero_output_()
+        return True
     with torch.no_grad():
         last.weight.zero_()
         if last.bias is not None:
@@ -190,6 +197,16 @@ class AffineResidual(nn.Module):
         return nn.functional.linear(x - self.shift, self.weight, self.bias)
 
     def forward(self, x):
+        if not torch.is_grad_enabled() and self.gate is None:
+            # a factorised last layer (skgen.nn._lowrank) takes the fixed part into its products
+            residual = self.residual
+            if isinstance(residual, nn.Sequential) and len(residual) > 1:
+                head = getattr(residual[-1], "forward_with_affine", None)
+                if head is not None:
+                    hidden = x
+                    for layer in list(residual)[:-1]:
+                        hidden = layer(hidden)
+                    return head(hidden, x - self.shift, self.weight, self.bias)
         r = self.residual(x)
         if self.gate is not None:
             r = self.gate * r

@@ -459,6 +459,35 @@ def _mode_log_density(z, spec):
     return np.log(spec.mode_weights) - np.log(spec.mode_stds) - 0.5 * diff**2
 
 
+class _KeptColumns:
+    """Some encoded columns of a matrix, indexed by their encoded position.
+
+    ``X[:, j]`` and ``X[:, a:b]`` (within the kept columns) read ``data``; the
+    decoders never ask for the columns left out (their codes are given).
+    """
+
+    def __init__(self, data, keep, width):
+        self.data = data
+        self.position = np.full(width, -1, dtype=np.intp)
+        self.position[np.asarray(keep)] = np.arange(len(keep))
+        self.shape = (len(data), width)
+
+    def __len__(self):
+        return len(self.data)
+
+    def __getitem__(self, key):
+        rows, cols = key
+        if isinstance(cols, slice):
+            where = self.position[cols]
+            if not len(where) or where.min() < 0 or (np.diff(where) != 1).any():
+                raise IndexError(f"columns {cols} are not among the kept columns.")
+            return self.data[rows, where[0] : where[-1] + 1]
+        where = self.position[cols]
+        if where < 0:
+            raise IndexError(f"column {cols} is not among the kept columns.")
+        return self.data[rows, where]
+
+
 def _argmax_rows(group, chunk_size=8192):
     """``group.argmax(axis=1)`` by chunks of rows.
 
@@ -1193,20 +1222,47 @@ default="auto"
                 f"X has {X.shape[1]} columns, but {type(self).__name__} encodes to "
                 f"{self.n_features_out_}."
             )
+        return self._decode_columns(X)
+
+    def _inverse_transform_codes(self, X, keep, codes):
+        """:meth:`inverse_transform` of a matrix without some one-hot blocks, given their codes.
+
+        ``X`` holds the encoded columns ``keep`` (in order; finite, unchecked) and
+        ``codes`` maps the start of each missing block (the value block of a categorical
+        or discrete column) to the index of every row's level in it (the missing
+        level last), e.g. drawn from a model's softmax: no one-hot matrix of a
+        thousand-level column is needed.
+        """
+        check_is_fitted(self)
+        return self._decode_columns(_KeptColumns(X, keep, self.n_features_out_), codes)
+
+    def _decode_columns(self, X, codes=None):
+        codes = codes or {}
         decoders = {"onehot": self._decode_categorical, "discrete": self._decode_discrete}
-        columns = [
-            decoders.get(spec.method, self._decode_numeric)(X, spec) for spec in self.columns_
-        ]
+        columns = []
+        for spec in self.columns_:
+            if spec.value_block.start in codes:
+                columns.append(decoders[spec.method](X, spec, codes[spec.value_block.start]))
+            else:
+                columns.append(decoders.get(spec.method, self._decode_numeric)(X, spec))
         if not self._frame_input:
             return np.column_stack(columns).astype(np.float64, copy=False)
         frame = pd.DataFrame(dict(enumerate(columns)))
         frame.columns = self._columns
         return frame
 
-    def _decode_categorical(self, X, spec):
+    @staticmethod
+    def _value_codes(X, spec, codes):
+        """The level index of every row: ``codes`` when given, else the block's argmax."""
+        if codes is not None:
+            return np.array(codes, dtype=np.intp)
         group = X[:, spec.value_block.slice]
         codes = _argmax_rows(group)
         codes[~group.any(axis=1)] = spec.most_frequent
+        return codes
+
+    def _decode_categorical(self, X, spec, codes=None):
+        codes = self._value_codes(X, spec, codes)
         missing = codes == len(spec.categories)
         if isinstance(spec.dtype, pd.CategoricalDtype):
             codes[missing] = -1
@@ -1219,10 +1275,8 @@ default="auto"
             return pd.Series(values, dtype=object)
         return pd.Series(pd.array(values, dtype=spec.dtype))
 
-    def _decode_discrete(self, X, spec):
-        group = X[:, spec.value_block.slice]
-        codes = _argmax_rows(group)
-        codes[~group.any(axis=1)] = spec.most_frequent
+    def _decode_discrete(self, X, spec, codes=None):
+        codes = self._value_codes(X, spec, codes)
         missing = codes == len(spec.categories)
         codes[missing] = 0
         levels = np.asarray(spec.categories, dtype=_numpy_dtype(spec.dtype))

@@ -1352,8 +1352,7 @@ def render_round5(before, after, wide_jsonl):
         "",
         "```bash",
         "PYTHONPATH=<checkout> python benchmarks/overhead.py --section sample --json <version>.json",
-        "python benchmarks/wide_categorical.py synthetic instinnovation gapminder --seeds 0 1 > wide.jsonl"
-        "  # stopped at the round's deadline: the rows below",
+        "python benchmarks/wide_categorical.py synthetic instinnovation gapminder --seeds 0 1 > wide.jsonl",
         "python benchmarks/overhead.py --report5 before.json now.json wide.jsonl "
         "--output docs/benchmarks_overhead.md",
         "```",

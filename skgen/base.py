@@ -1044,6 +1044,13 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _BaseNe
             return float(np.mean((recon - Xn) ** 2))
         return float(reconstruction_loss(torch.from_numpy(raw), torch.from_numpy(Xn), self.layout_).mean())
 
+    #: With ``init="pca"``, the initial module's reconstruction is PCA's (not
+    #: probabilistic PCA's shrunk one): the guard's candidate is that module with no
+    #: output correction. A correction fitted to it would only fit the training
+    #: rows' noise, e.g. for a sigmoid code (SparseAE's), the correlation of the
+    #: discarded components with a nonlinear function of the scores.
+    _start_decodes_pca = False
+
     def _keep_initial_if_better(self, Xn):
         """Reconstruction guard: keep the initial (PCA) model if it reconstructs better.
 
@@ -1064,7 +1071,10 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _BaseNe
         trained_error = self._reconstruction_error(Xv)
         trained_state, trained_correction = deepcopy(module.state_dict()), self._output_correction
         module.load_state_dict(state)
-        self._fit_output_correction(Xn)
+        if self._start_decodes_pca:
+            self._output_correction = None  # the start is PCA's solution as it stands
+        else:
+            self._fit_output_correction(Xn)
         initial_error = self._reconstruction_error(Xv)
         if np.isfinite(trained_error) and trained_error <= initial_error:
             module.load_state_dict(trained_state)

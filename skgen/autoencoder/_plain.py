@@ -235,6 +235,8 @@ class Autoencoder(BaseAutoencoder):
         """Hook: adapt a PCA-initialised decoder to the code activation (see SparseAE)."""
         return decoder
 
+    #: The PCA start decodes PCA's reconstruction (see BaseAutoencoder's guard).
+    _start_decodes_pca = True
     #: A linear model of this class is PCA's solution (its loss has no other term).
     _linear_is_pca = True
     #: Whiten the PCA part of the code (for codes matched to an N(0, I) prior).

@@ -279,6 +279,12 @@ class SparseAE(Autoencoder):
     _linear_is_pca = False  # the sparsity penalty changes the linear solution
 
     @property
+    def _start_decodes_pca(self):
+        # kl: the decoder reads the sigmoid's scores back exactly (Logit); l1's soft
+        # threshold and k-sparse's top-k change the scores it reads.
+        return self.sparsity == "kl"
+
+    @property
     def _whiten_pca_codes(self):
         # kl: the code is a sigmoid of the scores; whitened scores do not saturate it
         # when the principal variances differ widely (raw tables).

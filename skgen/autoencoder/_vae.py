@@ -150,6 +150,19 @@ class LatentMixtureMixin:
             self._latent_mixture_cache = cached
         return cached[1]
 
+    def _sampling(self):
+        return "aggregate" if self.sampling == "auto" else self.sampling
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state.pop("_latent_mixture_cache", None)  # rebuilt from _latent_mixture on use
+        return state
+
+    def __setstate__(self, state):
+        state = dict(state)
+        state.pop("_latent_mixture_cache", None)
+        super().__setstate__(state)
+
 
 class BetaVAE(LatentMixtureMixin, SamplerMixin, BaseAutoencoder):
     r"""β-variational autoencoder: a probabilistic encoder, decoder and prior.
@@ -541,9 +554,6 @@ class BetaVAE(LatentMixtureMixin, SamplerMixin, BaseAutoencoder):
         self._fit_category_posteriors(columns, per_column)
         self._latent_mixture = self._fit_latent_mixture(Xn) if self._sampling() == "aggregate" else None
 
-    def _sampling(self):
-        return "aggregate" if self.sampling == "auto" else self.sampling
-
     def _fit_latent_mixture(self, Xn):
         """Gaussian mixture over the aggregate posterior (``sampling="aggregate"``).
 
@@ -586,17 +596,11 @@ class BetaVAE(LatentMixtureMixin, SamplerMixin, BaseAutoencoder):
         return latent_mixture(means, posterior_var, getattr(self, "_statistics_seed", 0))
 
     # ------------------------------------------------------------ persistence
-    def __getstate__(self):
-        state = super().__getstate__()
-        state.pop("_latent_mixture_cache", None)  # rebuilt from _latent_mixture on use
-        return state
-
     def __setstate__(self, state):
         state = dict(state)
         # Pickles from before ``sampling`` existed: its default, so that get_params,
         # clone and repr work. (They have no ``_latent_mixture``: they sample the prior.)
         state.setdefault("sampling", "auto")
-        state.pop("_latent_mixture_cache", None)
         # Pickles from before the factorised wide-column head: a full last Linear.
         state.setdefault("_factorized_blocks", ())
         super().__setstate__(state)

@@ -418,9 +418,6 @@ class WAE(LatentMixtureMixin, SamplerMixin, Autoencoder):
                 )
             self._latent_mixture = latent_mixture(codes, 0.0, getattr(self, "_statistics_seed", 0))
 
-    def _sampling(self):
-        return "aggregate" if self.sampling == "auto" else self.sampling
-
     def _numeric_noise_std(self):
         std = self._sample_noise_std
         return None if std is None else torch.from_numpy(std)
@@ -435,17 +432,11 @@ class WAE(LatentMixtureMixin, SamplerMixin, Autoencoder):
         return raw
 
     # ------------------------------------------------------------ persistence
-    def __getstate__(self):
-        state = super().__getstate__()
-        state.pop("_latent_mixture_cache", None)  # rebuilt from _latent_mixture on use
-        return state
-
     def __setstate__(self, state):
         state = dict(state)
         # Pickles from before ``sampling`` and the observation noise: prior draws
         # decoded without noise, as then.
         state.setdefault("sampling", "auto")
-        state.pop("_latent_mixture_cache", None)
         if "_net_state" in state or "net_" in state:  # fitted (the base stores _net_state)
             state.setdefault("_latent_mixture", None)
             state.setdefault("_sample_noise_std", None)

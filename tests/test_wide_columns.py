@@ -161,3 +161,36 @@ def test_factorised_head_fits_a_wide_column_as_well_as_the_full_head(monkeypatch
     assert type(head_full) is torch.nn.Linear
     assert ce_low < np.log(200) - 0.8, (elbo_low, elbo_full, ce_low, ce_full)  # it learned the column
     assert elbo_low > elbo_full - 0.15 and ce_low < ce_full + 0.15, (elbo_low, elbo_full, ce_low, ce_full)
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_pickles_from_before_the_factorised_head_load_with_a_full_head():
+    """A VAE pickled before the factorised head (no ``_factorized_blocks``, a full last
+    ``Linear`` in its state) loads, rebuilds that full layer and decodes as it did."""
+    import pickle
+
+    frame = _wide_table(400)
+    vae = VAE(max_epochs=1, random_state=0).fit(frame)
+    head = vae.net_.module_.decoder.residual[-1]
+    assert isinstance(head, BlockFactorizedLinear) and vae._factorized_blocks == head.blocks
+    state = vae.__getstate__()
+    del state["_factorized_blocks"]
+    module = state["_net_state"]["modules"]["module"]
+    prefix = next(p for p, m in vae.net_.module_.named_modules() if m is head)
+    arrays = {k: v for k, v in module["arrays"].items() if not k.startswith(prefix + ".")}
+    with torch.no_grad():
+        arrays[prefix + ".weight"] = _dense_weight(head).numpy().copy()
+        arrays[prefix + ".bias"] = head.bias.numpy().copy()
+    module["arrays"] = arrays
+    module["attributes"][prefix] = {"in_features": head.in_features, "out_features": head.out_features}
+    state["_net_state"]["optimizers"] = {}  # Adam's moments follow the parameters; not checked here
+    old = VAE.__new__(VAE)
+    old.__setstate__(state)
+    assert type(old.net_.module_.decoder.residual[-1]) is torch.nn.Linear
+    Xn, _ = vae._validate_input(frame.iloc[:50], reset=False)
+    np.testing.assert_allclose(
+        old._reconstruct_network_space(Xn), vae._reconstruct_network_space(Xn), atol=1e-5
+    )
+    again = pickle.loads(pickle.dumps(old))  # and it stays a full head
+    assert type(again.net_.module_.decoder.residual[-1]) is torch.nn.Linear
+    assert again.sample(200, random_state=0)["wide"].nunique() > 5

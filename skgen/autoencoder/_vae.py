@@ -20,7 +20,7 @@ from ..nn import (
     VariationalAutoencoderModule,
     ppca_variational_maps,
 )
-from ..nn._lowrank import factorize_output
+from ..nn._lowrank import WIDE_BLOCK_RANK, BlockFactorizedLinear, factorize_output
 from ..utils._param_validation import Interval, StrOptions
 from ._callbacks import LinearSchedule, ObservationNoiseUpdate, with_warmup
 
@@ -446,7 +446,23 @@ class BetaVAE(LatentMixtureMixin, SamplerMixin, BaseAutoencoder):
         encoder_net = MLP(n_features + c, hidden, 2 * k, self.activation)
         decoder = MLP(k + c, hidden[::-1], n_features, self.activation)
         if len(hidden):  # wide categorical blocks get a low-rank head (see skgen.nn._lowrank)
-            decoder[-1] = factorize_output(decoder[-1], self.layout_)
+            if getattr(self, "_restoring_net", False):
+                # a loaded model rebuilds the head it was fitted with (a full Linear for
+                # pickles from before the factorised head: see __setstate__)
+                blocks = self._factorized_blocks
+                if blocks:
+                    head = decoder[-1]
+                    decoder[-1] = BlockFactorizedLinear(
+                        head.in_features, head.out_features, blocks, WIDE_BLOCK_RANK
+                    )
+            else:
+                decoder[-1] = factorize_output(decoder[-1], self.layout_)
+                head = decoder[-1]
+                self._factorized_blocks = (
+                    tuple(tuple(int(i) for i in b) for b in head.blocks)
+                    if isinstance(head, BlockFactorizedLinear)
+                    else ()
+                )
         if self.init == "pca":
             encoder_net, decoder, noise = ppca_variational_maps(X, k, encoder_net, decoder, c)
         else:
@@ -581,7 +597,16 @@ class BetaVAE(LatentMixtureMixin, SamplerMixin, BaseAutoencoder):
         # clone and repr work. (They have no ``_latent_mixture``: they sample the prior.)
         state.setdefault("sampling", "auto")
         state.pop("_latent_mixture_cache", None)
+        # Pickles from before the factorised wide-column head: a full last Linear.
+        state.setdefault("_factorized_blocks", ())
         super().__setstate__(state)
+
+    def _restore_net(self, saved_net):
+        self._restoring_net = True  # _build_module rebuilds the saved head
+        try:
+            super()._restore_net(saved_net)
+        finally:
+            del self._restoring_net
 
     def _fit_category_posteriors(self, columns, per_column):
         """Per (column, category): a diagonal Gaussian of the codes of its training rows.

@@ -446,7 +446,7 @@ class WAE(LatentMixtureMixin, SamplerMixin, Autoencoder):
         # decoded without noise, as then.
         state.setdefault("sampling", "auto")
         state.pop("_latent_mixture_cache", None)
-        if "net_" in state:
+        if "_net_state" in state or "net_" in state:  # fitted (the base stores _net_state)
             state.setdefault("_latent_mixture", None)
             state.setdefault("_sample_noise_std", None)
         super().__setstate__(state)

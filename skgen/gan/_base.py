@@ -442,3 +442,12 @@ class BaseGAN(BaseGenerator):
             labels = None if labels is None else labels[keep]
         fake = self._sample_network_space(len(Xn), labels, _SCORE_SEED)
         return -float(mmd(fake, torch.from_numpy(Xn)))
+
+    # ------------------------------------------------------------ persistence
+    def __setstate__(self, state):
+        state = dict(state)
+        # Pickles from before ``ema_decay`` (GAN, WGANGP): its default (no averaging),
+        # so that get_params, clone, repr and partial_fit work.
+        if "ema_decay" in type(self)._parameter_constraints:
+            state.setdefault("ema_decay", None)
+        super().__setstate__(state)

@@ -230,7 +230,8 @@ class GAN(BaseGAN):
     (batch-norm statistics) are averaged after every generator update,
     :math:`\bar\theta_G \leftarrow \beta_t \bar\theta_G + (1 - \beta_t)\theta_G`
     with :math:`\beta_t = \min(d, (1 + t) / (10 + t))` at the :math:`t`-th
-    update (a warm-up, so that the random initialisation is soon forgotten),
+    update for :math:`t \geq 1` (a warm-up, so that the random initialisation
+    is soon forgotten; the first update, :math:`t = 0`, copies the generator),
     and samples come from :math:`\bar\theta_G` [6]_. Training itself is
     unchanged; the averaged generator is ``net_.averaged_generator_``.
 

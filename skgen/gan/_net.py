@@ -79,7 +79,8 @@ class AdversarialNet(_TwoNetworkMixin, _TermsMixin, NeuralNet):
         Keep ``averaged_generator_``, an exponential moving average of the
         generator's parameters and float buffers, updated after every
         generator step with the decay ``min(ema_decay, (1 + t) / (10 + t))``
-        at its ``t``-th update (the warm-up of TensorFlow's
+        at its ``t``-th update for ``t >= 1`` (the first, ``t = 0``, copies the
+        generator; the warm-up of TensorFlow's
         ``ExponentialMovingAverage``: early updates forget the random
         initialisation quickly); None keeps no average.
     **kwargs

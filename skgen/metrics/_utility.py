@@ -79,11 +79,14 @@ def tstr_score(
         ``"trtr"``: the test score of the model trained on ``real_train``;
         ``"ratio"``: ``tstr / trtr`` (meaningful when ``trtr > 0``);
         ``"baseline"``: the test score of a model that ignores the features
-        (the most frequent class, or the mean, of ``real_train``'s target);
+        (the most frequent class, or the mean, of ``real_train``'s target;
+        NaN when ``scoring`` cannot score that model, e.g. a scorer that
+        needs ``decision_function``, which a ``DummyClassifier`` lacks);
         ``"ratio_above_baseline"``: ``(tstr - baseline) / (trtr - baseline)``,
         the share of the real data's gain over that baseline that the
         synthetic data keep (1 ideal, 0 or below: no more useful than the
-        baseline; NaN when ``trtr`` does not beat the baseline).
+        baseline; NaN when ``trtr`` does not beat the baseline or the
+        baseline is NaN).
 
     See Also
     --------
@@ -153,7 +156,10 @@ def tstr_score(
     X_test, y_test = split(real_test)
     X_train, y_train = split(real_train)
     dummy = DummyClassifier() if task == "classification" else DummyRegressor()
-    baseline = float(scorer(dummy.fit(X_train, y_train), X_test, y_test))
+    try:
+        baseline = float(scorer(dummy.fit(X_train, y_train), X_test, y_test))
+    except (AttributeError, ValueError):  # e.g. a scorer that needs decision_function
+        baseline = float("nan")
     scores = {}
     for name, (X, y) in (("tstr", split(synthetic)), ("trtr", (X_train, y_train))):
         model = make_pipeline(_encoder(), clone(estimator)).fit(X, y)

@@ -4,6 +4,12 @@ On standardised breast cancer (the issue's case, latent size 5), samples of each
 default model are closer to held-out rows than samples of probabilistic PCA with
 the same latent size, on the RBF-MMD² and on a classifier two-sample test; the
 VAE's ``score_samples`` stays an ELBO above PPCA's held-out log-likelihood.
+
+The bar is the issue's (below PPCA on both), not a margin tuned to this split: the
+MMD² ratio to PPCA is 0.1-0.6 over splits 0-2 (round-5 review). ``BetaVAE(beta=4)``
+keeps its PPCA start on these splits (``_kept_initial_model``), so its case tests
+the latent mixture and residual noise on PPCA's decoder rather than a trained network.
+At 66853f3 (prior draws, no noise) all three fail: MMD² 0.020-0.022 vs PPCA's 0.008.
 """
 
 import numpy as np
@@ -23,6 +29,17 @@ K = 5
 def split():
     X = StandardScaler().fit_transform(load_breast_cancer().data)
     return train_test_split(X, test_size=0.3, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def reference(split):
+    """The RBF bandwidth and PPCA's mean MMD² and C2ST accuracy over two draws."""
+    X_train, X_test = split
+    d = ((X_test[:, None] - X_test[None]) ** 2).sum(-1)
+    bandwidth = np.median(d[d > 0])
+    ppca = [_ppca_samples(X_train, len(X_test), seed) for seed in range(2)]
+    mmd = np.mean([_mmd2(S, X_test, bandwidth) for S in ppca])
+    return bandwidth, mmd, np.mean([_c2st(S, X_test) for S in ppca])
 
 
 def _ppca_samples(X_train, n, seed):
@@ -56,20 +73,17 @@ def _c2st(samples, real):
     "model", [VAE(K, random_state=0), BetaVAE(K, beta=4.0, random_state=0), WAE(K, random_state=0)],
     ids=["VAE", "BetaVAE", "WAE"],
 )
-def test_default_samples_beat_probabilistic_pca(split, model):
+def test_default_samples_beat_probabilistic_pca(split, reference, model):
     X_train, X_test = split
+    bandwidth, mmd_ppca, c2st_ppca = reference
     model.fit(X_train)
-    d = ((X_test[:, None] - X_test[None]) ** 2).sum(-1)
-    bandwidth = np.median(d[d > 0])
     n = len(X_test)
     ours = [model.sample(n, random_state=seed) for seed in range(2)]
-    ppca = [_ppca_samples(X_train, n, seed) for seed in range(2)]
     # same random_state, same samples
     np.testing.assert_array_equal(ours[0], model.sample(n, random_state=0))
     mmd_ours = np.mean([_mmd2(S, X_test, bandwidth) for S in ours])
-    mmd_ppca = np.mean([_mmd2(S, X_test, bandwidth) for S in ppca])
+    c2st_ours = np.mean([_c2st(S, X_test) for S in ours])
     # measured: MMD² 0.0008-0.0011 vs PPCA 0.0080; C2ST VAE 0.61, BetaVAE 0.74, WAE 0.71 vs 0.77
-    assert mmd_ours < 0.5 * mmd_ppca
-    assert np.mean([_c2st(S, X_test) for S in ours]) < np.mean([_c2st(S, X_test) for S in ppca])
+    assert mmd_ours < mmd_ppca and c2st_ours < c2st_ppca, (mmd_ours, mmd_ppca, c2st_ours, c2st_ppca)
     if not isinstance(model, WAE):  # the ELBO stays a calibrated bound, above PPCA's likelihood
         assert model.score(X_test) > PCA(K).fit(X_train).score(X_test)

@@ -82,3 +82,33 @@ def test_wae_transform_and_sample_are_deterministic(rng):
 def test_lbfgs_is_refused_with_the_gan_penalty(rng):
     with pytest.raises(ValueError, match="lbfgs"):
         WAE(2, penalty="gan", optimizer="lbfgs", max_epochs=1).fit(rng.randn(20, 3))
+
+
+@pytest.mark.parametrize("container", ["ndarray", "dataframe"])
+def test_pickles_from_before_the_sampling_parameter_load(rng, container):
+    """A fitted WAE pickled before ``sampling`` and the residual noise (no ``sampling``,
+    ``_sample_noise_std`` or ``_latent_mixture``) loads and samples the prior without
+    noise, as it did; ``get_params``, ``clone`` and ``repr`` work."""
+    import pickle
+
+    import pandas as pd
+    from sklearn.base import clone
+
+    X = rng.randn(60, 3)
+    if container == "dataframe":
+        X = pd.DataFrame({"a": X[:, 0], "b": X[:, 1], "c": np.where(X[:, 2] > 0, "u", "v")})
+    wae = WAE(2, max_epochs=2, random_state=0).fit(X)
+    state = pickle.loads(pickle.dumps(wae)).__getstate__()
+    for key in ("sampling", "_sample_noise_std", "_latent_mixture"):
+        del state[key]
+    old = WAE.__new__(WAE)
+    old.__setstate__(state)
+    assert old.get_params()["sampling"] == "auto"
+    assert clone(old).get_params() == wae.get_params() and "WAE" in repr(old)
+    prior = pickle.loads(pickle.dumps(wae))
+    prior._latent_mixture, prior._sample_noise_std = None, None
+    a, b = old.sample(5, random_state=0), prior.sample(5, random_state=0)
+    if container == "dataframe":
+        pd.testing.assert_frame_equal(a, b)
+    else:
+        np.testing.assert_allclose(a, b)

@@ -85,3 +85,22 @@ def test_early_stopping_restores_the_average_of_the_best_epoch(rng):
     # 1 + patience epochs and the average of epoch 1 (3 generator steps) comes back
     assert gan.n_iter_ == 3
     assert gan.net_.averaged_generator_.n_averaged == 3
+
+
+@pytest.mark.parametrize("cls", [GAN, WGANGP])
+def test_pickles_from_before_ema_decay_load(cls):
+    """A pickle without ``ema_decay`` (saved before the parameter existed) loads with
+    its default; it samples as before and ``get_params``, ``clone``, ``repr`` and
+    ``partial_fit`` work."""
+    from sklearn.base import clone
+
+    X = np.random.RandomState(0).rand(96, 4)
+    model = cls(max_epochs=2, random_state=0).fit(X)
+    state = model.__getstate__()
+    del state["ema_decay"]
+    old = cls.__new__(cls)
+    old.__setstate__(state)
+    assert old.get_params() == model.get_params() and clone(old).ema_decay is None
+    assert cls.__name__ in repr(old)
+    np.testing.assert_array_equal(old.sample(5, random_state=0), model.sample(5, random_state=0))
+    old.partial_fit(X)

@@ -87,3 +87,25 @@ def test_ratio_above_baseline_sees_through_a_weak_task():
     assert scores["ratio_above_baseline"] < 0.1
     real = tstr_score(train, table(600), test, "label", estimator=LogisticRegression())
     assert real["ratio_above_baseline"] > 0.8
+
+
+def test_a_scorer_the_baseline_cannot_use_leaves_the_baseline_nan():
+    """A scorer that needs ``decision_function`` (which the baseline's
+    ``DummyClassifier`` lacks) still scores the two models; only the baseline and
+    ``ratio_above_baseline`` are NaN."""
+    from sklearn.metrics import make_scorer, roc_auc_score
+
+    rng = np.random.RandomState(0)
+
+    def table(n):
+        x = rng.normal(size=(n, 2))
+        y = np.where(x[:, 0] + rng.normal(size=n) > 0, "p", "q")
+        return pd.DataFrame({"a": x[:, 0], "b": x[:, 1], "y": y})
+
+    scorer = make_scorer(roc_auc_score, response_method="decision_function")
+    scores = tstr_score(
+        table(200), table(200), table(200), "y", estimator=LogisticRegression(), scoring=scorer
+    )
+    assert scores["trtr"] > 0.75 and scores["tstr"] > 0.75  # the signal is in "a"
+    assert abs(scores["ratio"] - 1) < 0.05
+    assert np.isnan(scores["baseline"]) and np.isnan(scores["ratio_above_baseline"])
